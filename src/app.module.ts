@@ -1,0 +1,36 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { type AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/config.module';
+import { ormOptions } from './database/orm-options';
+import { HealthModule } from './health/health.module';
+import { TenancyModule } from './tenancy/tenancy.module';
+import { UsersModule } from './users/users.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  /** The product's runtime-role connection (see prepareDatabase). */
+  runtimeDatabaseUrl: string;
+}
+
+@Module({})
+export class AppModule {
+  static register({ config, runtimeDatabaseUrl }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.register(config),
+        MikroOrmModule.forRoot({ ...ormOptions(runtimeDatabaseUrl), autoLoadEntities: true, registerRequestContext: true }),
+        TenancyModule,
+        AuthModule,
+        UsersModule,
+        WebhooksModule,
+        AuditModule,
+        HealthModule,
+      ],
+    };
+  }
+}

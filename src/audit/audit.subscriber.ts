@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { type ChangeSet, ChangeSetType, EntityManager, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
+import { currentTenantStore } from '../tenancy/tenant-context';
+import { isTenantOwned } from '../tenancy/tenant-entity';
+import { AuditLog, type AuditAction } from './audit-log.entity';
+import { isAudited } from './unaudited.decorator';
+
+const NOT_CHANGES = new Set(['id', 'product', 'createdAt', 'updatedAt']);
+
+/**
+ * Writes one audit_log row per create/update/delete of every audited entity, in the same flush
+ * (and so the same transaction), with the actor and request id from the tenant context.
+ */
+@Injectable()
+export class AuditSubscriber implements EventSubscriber {
+  constructor(em: EntityManager) {
+    em.getEventManager().registerSubscriber(this);
+  }
+
+  onFlush({ uow }: FlushEventArgs): void {
+    const store = currentTenantStore();
+    const entries: AuditLog[] = [];
+    for (const changeSet of uow.getChangeSets()) {
+      if (!isTenantOwned(changeSet.meta) || !isAudited(changeSet.meta.class)) {
+        continue;
+      }
+      const entry = describe(changeSet);
+      if (entry) {
+        entries.push(
+          new AuditLog({
+            ...entry,
+            entityType: changeSet.meta.className,
+            entityId: changeSet.getSerializedPrimaryKey() ?? '',
+            actorId: store?.userId ?? null,
+            requestId: store?.requestId ?? null,
+          }),
+        );
+      }
+    }
+    for (const entry of entries) {
+      uow.computeChangeSet(entry);
+    }
+  }
+}
+
+function describe(changeSet: ChangeSet<object>): { action: AuditAction; changes: Record<string, unknown> } | undefined {
+  const payload = changeSet.payload as Record<string, unknown>;
+  const original = (changeSet.originalEntity ?? {}) as Record<string, unknown>;
+  const fields = (source: Record<string, unknown>) => Object.keys(source).filter((key) => !NOT_CHANGES.has(key));
+
+  switch (changeSet.type) {
+    case ChangeSetType.CREATE:
+      return { action: 'create', changes: Object.fromEntries(fields(payload).map((key) => [key, payload[key]])) };
+    case ChangeSetType.UPDATE:
+    case ChangeSetType.UPDATE_EARLY: {
+      const changed = fields(payload);
+      if (changed.length === 0) {
+        return undefined;
+      }
+      const changes = Object.fromEntries(changed.map((key) => [key, { from: original[key] ?? null, to: payload[key] ?? null }]));
+      // A soft delete is a delete to the reader of the trail.
+      const softDelete = 'deletedAt' in payload && payload.deletedAt != null && original.deletedAt == null;
+      return { action: softDelete ? 'delete' : 'update', changes };
+    }
+    case ChangeSetType.DELETE:
+    case ChangeSetType.DELETE_EARLY:
+      return { action: 'delete', changes: Object.fromEntries(fields(original).map((key) => [key, original[key]])) };
+  }
+}

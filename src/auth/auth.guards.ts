@@ -1,0 +1,51 @@
+import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import passport from 'passport';
+import type { Request, Response } from 'express';
+import { type Role } from '../config/app-config';
+import { User } from '../users/user.entity';
+import { ClerkJwtStrategy } from './clerk-jwt.strategy';
+import { ROLES_KEY } from './auth.constants';
+
+/** Runs this app's own ClerkJwtStrategy instance (never a name looked up in a global registry). */
+@Injectable()
+export class ClerkAuthGuard implements CanActivate {
+  constructor(private readonly strategy: ClerkJwtStrategy) {}
+
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request & { user?: User }>();
+    const response = http.getResponse<Response>();
+    return new Promise((resolve, reject) => {
+      const authenticate = passport.authenticate(this.strategy, { session: false }, (error: unknown, user: User | false) => {
+        if (error instanceof UnauthorizedException) {
+          return reject(error);
+        }
+        // One answer for every other failure: what exactly was wrong with a token is not the client's business.
+        if (error || !user) {
+          return reject(new UnauthorizedException('Invalid or missing session token'));
+        }
+        request.user = user;
+        resolve(true);
+      });
+      authenticate(request, response, reject);
+    });
+  }
+}
+
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
+    if (!roles || roles.length === 0) {
+      return true;
+    }
+    const user = context.switchToHttp().getRequest<Request & { user?: User }>().user;
+    if (!user || !roles.includes(user.role)) {
+      throw new ForbiddenException(`Requires role: ${roles.join(' or ')}`);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,77 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { Client } from 'pg';
+import { assertRuntimeRole, provisionRuntimeRole } from '../tenancy/runtime-role';
+import { migrationsList } from './migrations';
+
+// One key for the whole project: both products (and replicas) may boot at once against one database.
+const MIGRATION_LOCK_KEY = 7_301_964_211;
+
+export interface Log {
+  log(message: string): void;
+  warn(message: string): void;
+}
+
+async function runMigrations(ownerUrl: string, log: Log): Promise<void> {
+  const orm = await MikroORM.init({
+    clientUrl: ownerUrl,
+    entities: [],
+    discovery: { warnWhenNoEntities: false },
+    extensions: [Migrator],
+    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false },
+    pool: { min: 0, max: 1 },
+    debug: false,
+  });
+  try {
+    const applied = await orm.getMigrator().up();
+    if (applied.length > 0) {
+      log.log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+    }
+  } finally {
+    await orm.close(true);
+  }
+}
+
+/**
+ * Brings the schema up to date as the owner (under an advisory lock) and returns the URL of the
+ * product's runtime role, which is what the process serves requests with. When DATABASE_URL
+ * already names this product's runtime role, it is used as is and migrations are left to the owner.
+ */
+export async function prepareDatabase(adminUrl: string, product: string, log: Log): Promise<string> {
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  let runtimeUrl: string;
+  try {
+    const bound = await admin.query<{ product: string | null }>(
+      `select case when to_regclass('public.tenant_roles') is null then null
+              else (select product from tenant_roles where role_name = current_user::text) end as product`,
+    );
+    const boundProduct = bound.rows[0]?.product ?? null;
+    if (boundProduct !== null) {
+      if (boundProduct !== product) {
+        throw new Error(`DATABASE_URL's role is bound to product "${boundProduct}", but PRODUCT is "${product}"`);
+      }
+      log.warn('DATABASE_URL names a runtime role: migrations are not run by this process');
+      runtimeUrl = adminUrl;
+    } else {
+      await admin.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      try {
+        await runMigrations(adminUrl, log);
+        runtimeUrl = (await provisionRuntimeRole(admin, new URL(adminUrl), product)).toString();
+      } finally {
+        await admin.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+
+  const runtime = new Client({ connectionString: runtimeUrl });
+  await runtime.connect();
+  try {
+    await assertRuntimeRole(runtime, product);
+  } finally {
+    await runtime.end();
+  }
+  return runtimeUrl;
+}

@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261126000000_tenancy_core } from './Migration20261126000000_tenancy_core';
+
+// Listed explicitly (not globbed from disk) so the same list runs from dist/ and under Jest.
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261126000000_tenancy_core', class: Migration20261126000000_tenancy_core },
+];

@@ -1,0 +1,24 @@
+import { defineConfig, EntityManager, type Options } from '@mikro-orm/postgresql';
+import { TENANT_FILTER, tenantFilter } from '../tenancy/tenant-filter';
+import { TenantEntityManager } from '../tenancy/tenant-entity-manager';
+import { TenantGuardSubscriber } from '../tenancy/tenant-guard.subscriber';
+
+export function ormOptions(runtimeUrl: string): Options {
+  return defineConfig({
+    clientUrl: runtimeUrl,
+    // Cast: MikroORM's option type compares knex and core connection typings that drifted apart.
+    entityManager: TenantEntityManager as unknown as typeof EntityManager,
+    filters: { [TENANT_FILTER]: tenantFilter },
+    subscribers: [new TenantGuardSubscriber()],
+    // Filters apply to populated relations too. Auto-joining every filtered to-one relation on
+    // every query is off: a reference can only point at a row of the same product (composite
+    // foreign keys on (product, id)), so the join could never filter anything out.
+    filtersOnRelations: true,
+    autoJoinRefsForFilters: false,
+    forceUtcTimezone: true,
+    // The runtime role cannot read the migrations table, and the schema is not the ORM's to check.
+    ensureDatabase: false,
+    pool: { min: 1, max: 10 },
+    debug: false,
+  });
+}

@@ -1,0 +1,42 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentUser } from '../auth/authenticated.decorator';
+import { PageQuery } from '../common/pagination.dto';
+import { User } from './user.entity';
+import { toUserResponse, UpdateRoleBody, UserPage, UserResponse } from './users.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('users')
+@Controller('v1/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get('me')
+  @Authenticated()
+  @ApiOkResponse({ type: UserResponse })
+  me(@CurrentUser() user: User): UserResponse {
+    return toUserResponse(user);
+  }
+
+  @Get()
+  @Authenticated('admin')
+  @ApiOkResponse({ type: UserPage })
+  async list(@Query() query: PageQuery): Promise<UserPage> {
+    const result = await this.users.list(query);
+    return { ...result, items: result.items.map(toUserResponse) };
+  }
+
+  @Get(':id')
+  @Authenticated('admin')
+  @ApiOkResponse({ type: UserResponse })
+  async get(@Param('id', ParseUUIDPipe) id: string): Promise<UserResponse> {
+    return toUserResponse(await this.users.get(id));
+  }
+
+  @Patch(':id/role')
+  @Authenticated('admin')
+  @ApiOkResponse({ type: UserResponse })
+  async changeRole(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateRoleBody): Promise<UserResponse> {
+    return toUserResponse(await this.users.changeRole(id, body.role));
+  }
+}

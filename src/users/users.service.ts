@@ -1,0 +1,99 @@
+import { Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { type Role } from '../config/app-config';
+import { TenantContext } from '../tenancy/tenant-context';
+import { type Page, page, type PageQuery } from '../common/pagination.dto';
+import { User } from './user.entity';
+
+export interface ClerkProfile {
+  clerkUserId: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  role: Role;
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly tenant: TenantContext,
+  ) {}
+
+  /** The signed-in caller: created just in time on first sight; a user deleted by webhook stays out. */
+  async signIn(clerkUserId: string): Promise<User> {
+    const known = await this.em.findOne(User, { clerkUserId }, { filters: { notDeleted: false } });
+    if (known) {
+      if (known.deletedAt) {
+        throw new UnauthorizedException('User has been deleted');
+      }
+      return known;
+    }
+    const user = new User(clerkUserId);
+    // The new user is the actor of their own creation in the audit trail.
+    this.tenant.setUser(user.id);
+    const fork = this.em.fork();
+    try {
+      await fork.persistAndFlush(user);
+      return await this.em.findOneOrFail(User, { id: user.id });
+    } catch (error) {
+      // Two first requests of one user raced; the other one created it.
+      if (error instanceof UniqueConstraintViolationException) {
+        return this.signIn(clerkUserId);
+      }
+      throw error;
+    }
+  }
+
+  async list(query: PageQuery): Promise<Page<User>> {
+    const [items, total] = await this.em.findAndCount(
+      User,
+      {},
+      { orderBy: { createdAt: 'desc', id: 'asc' }, limit: query.limit, offset: query.offset },
+    );
+    return page(items, total, query);
+  }
+
+  async get(id: string): Promise<User> {
+    const user = await this.em.findOne(User, { id });
+    if (!user) {
+      throw new NotFoundException('User not found');
+    }
+    return user;
+  }
+
+  async changeRole(id: string, role: Role): Promise<User> {
+    const user = await this.get(id);
+    user.role = role;
+    await this.em.flush();
+    return user;
+  }
+
+  /** Create or update from Clerk's view of the user (webhooks). Deleted users stay deleted. */
+  async syncFromClerk(profile: ClerkProfile): Promise<User> {
+    let user = await this.em.findOne(User, { clerkUserId: profile.clerkUserId }, { filters: { notDeleted: false } });
+    if (!user) {
+      user = new User(profile.clerkUserId);
+      this.em.persist(user);
+    }
+    if (!user.deletedAt) {
+      user.email = profile.email;
+      user.firstName = profile.firstName;
+      user.lastName = profile.lastName;
+      user.role = profile.role;
+    }
+    await this.em.flush();
+    return user;
+  }
+
+  /** Soft delete: the row stays for the audit trail and the user vanishes from every route. */
+  async deleteFromClerk(clerkUserId: string): Promise<boolean> {
+    const user = await this.em.findOne(User, { clerkUserId });
+    if (!user) {
+      return false;
+    }
+    user.deletedAt = new Date();
+    await this.em.flush();
+    return true;
+  }
+}

@@ -1,0 +1,36 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsArray, IsBoolean, IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+
+export class WebhookReceipt {
+  @ApiProperty() received!: boolean;
+  @ApiProperty() duplicate!: boolean;
+}
+
+export class ClerkEmailAddress {
+  @IsString() id!: string;
+  @IsString() @MaxLength(320) email_address!: string;
+}
+
+// The parts of Clerk's user object we keep; everything else in the event is stored, not read.
+export class ClerkUserData {
+  @IsString() @MinLength(1) @MaxLength(255) id!: string;
+
+  @IsArray() @ValidateNested({ each: true }) @Type(() => ClerkEmailAddress)
+  email_addresses!: ClerkEmailAddress[];
+
+  @IsOptional() @IsString() primary_email_address_id?: string | null;
+  @IsOptional() @IsString() @MaxLength(255) first_name?: string | null;
+  @IsOptional() @IsString() @MaxLength(255) last_name?: string | null;
+  @IsOptional() @IsObject() public_metadata?: Record<string, unknown>;
+}
+
+export class ClerkDeletedUserData {
+  @IsString() @MinLength(1) @MaxLength(255) id!: string;
+  @IsOptional() @IsBoolean() deleted?: boolean;
+}
+
+export class ClerkEvent {
+  @IsString() @MinLength(1) @MaxLength(100) type!: string;
+  @IsObject() data!: Record<string, unknown>;
+}
