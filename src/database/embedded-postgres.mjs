@@ -53,8 +53,8 @@ export async function startEmbeddedPostgres({ dataDir, log = console, persistent
   const parentDir = path.dirname(dataDir);
   // Kept next to (not inside) the data dir: initdb wants an empty folder, and the name is
   // per data dir so the dev server and test servers under .data/ never clash.
-  const stateFile = `${dataDir}.state.json`;
-  const lockFile = `${dataDir}.lock`;
+  const stateFile = path.join(parentDir, `${path.basename(dataDir)}.state.json`);
+  const lockFile = path.join(parentDir, `${path.basename(dataDir)}.lock`);
 
   // Fail early and clearly, before creating anything, if postgres could not reach its files.
   const binDirs = IS_ROOT ? await postgresBinaryDirs() : [];
@@ -63,6 +63,9 @@ export async function startEmbeddedPostgres({ dataDir, log = console, persistent
   fs.mkdirSync(parentDir, { recursive: true, mode: 0o755 });
   // Folders we just created may have come out private (umask 077), so check again.
   assertPostgresCanReach([parentDir]);
+  // One canonical path (symlinks resolved), so every process recognises the postmaster
+  // started by another one from its command line.
+  dataDir = path.join(fs.realpathSync(parentDir), path.basename(dataDir));
 
   return withStartLock(lockFile, async () => {
     const reused = await reuseOrClearRunningServer({ dataDir, stateFile, log });
@@ -116,6 +119,7 @@ export async function startEmbeddedPostgres({ dataDir, log = console, persistent
     let port;
     for (let attempt = 1; ; attempt++) {
       port = await findFreePort();
+      recentLines.length = 0; // judge each attempt by its own output
       instance = new EmbeddedPostgres({ ...baseOptions, port });
       try {
         await startInstance(instance, recentLines);
@@ -322,7 +326,7 @@ async function reuseOrClearRunningServer({ dataDir, stateFile, log }) {
   const postmasterPid = Number(pidLines[0]);
 
   if (!isOurPostmaster(postmasterPid, dataDir)) {
-    log.warn(`[postgres] removing stale ${pidFile} (process ${postmasterPid} is gone)`);
+    log.warn(`[postgres] removing stale ${pidFile} (process ${postmasterPid} is not running postgres on this data dir)`);
     fs.rmSync(pidFile, { force: true });
     return null;
   }
@@ -353,12 +357,15 @@ async function reuseOrClearRunningServer({ dataDir, stateFile, log }) {
 
 // A pid from postmaster.pid may have been recycled by an unrelated process (after a
 // reboot, say), and we must never signal e.g. the system's PostgreSQL: on Linux, only
-// trust it if its command line names this data dir.
+// trust it if its command line names this data dir, or it runs inside it (the postmaster
+// chdirs into its data dir), which also covers a data dir reached through another path.
 function isOurPostmaster(pid, dataDir) {
   if (!isProcessAlive(pid)) return false;
   if (!fs.existsSync('/proc/self/cmdline')) return true; // no procfs (macOS): trust the pid
+  const cmdline = readText(`/proc/${pid}/cmdline`)?.split('\0') ?? [];
+  if (cmdline.includes(dataDir)) return true;
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(dataDir);
+    return fs.realpathSync(`/proc/${pid}/cwd`) === fs.realpathSync(dataDir);
   } catch {
     return false;
   }

@@ -21,6 +21,8 @@ async function runMigrations(ownerUrl: string, log: Log): Promise<void> {
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false },
     pool: { min: 0, max: 1 },
     debug: false,
+    // The applied migrations are logged below, once, through our logger.
+    logger: () => undefined,
   });
   try {
     const applied = await orm.getMigrator().up();
@@ -42,10 +44,10 @@ export async function prepareDatabase(adminUrl: string, product: string, log: Lo
   await admin.connect();
   let runtimeUrl: string;
   try {
-    const bound = await admin.query<{ product: string | null }>(
-      `select case when to_regclass('public.tenant_roles') is null then null
-              else (select product from tenant_roles where role_name = current_user::text) end as product`,
-    );
+    const schemaExists = await admin.query(`select to_regclass('public.tenant_roles') is not null as exists`);
+    const bound = schemaExists.rows[0]?.exists
+      ? await admin.query<{ product: string }>('select product from tenant_roles where role_name = current_user::text')
+      : { rows: [] };
     const boundProduct = bound.rows[0]?.product ?? null;
     if (boundProduct !== null) {
       if (boundProduct !== product) {

@@ -25,7 +25,7 @@ export async function tenantTables(client: Client): Promise<TenantTable[]> {
     from pg_class c
     join pg_namespace n on n.oid = c.relnamespace
     join pg_attribute a on a.attrelid = c.oid and a.attname = 'product' and not a.attisdropped
-    where n.nspname = 'public' and c.relkind in ('r', 'p')
+    where n.nspname = 'public' and c.relkind in ('r', 'p') and c.relname <> 'tenant_roles'
     order by c.relname`);
   return rows;
 }
