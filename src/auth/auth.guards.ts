@@ -17,7 +17,7 @@ export class ClerkAuthGuard implements CanActivate {
     const request = http.getRequest<Request & { user?: User }>();
     const response = http.getResponse<Response>();
     return new Promise((resolve, reject) => {
-      const authenticate = passport.authenticate(this.strategy, { session: false }, (error: unknown, user: User | false) => {
+      const middleware: unknown = passport.authenticate(this.strategy, { session: false }, (error: unknown, user: User | false) => {
         if (error instanceof UnauthorizedException) {
           return reject(error);
         }
@@ -28,7 +28,7 @@ export class ClerkAuthGuard implements CanActivate {
         request.user = user;
         resolve(true);
       });
-      authenticate(request, response, reject);
+      (middleware as (req: Request, res: Response, next: (error: unknown) => void) => void)(request, response, reject);
     });
   }
 }

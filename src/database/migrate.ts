@@ -44,7 +44,7 @@ export async function prepareDatabase(adminUrl: string, product: string, log: Lo
   await admin.connect();
   let runtimeUrl: string;
   try {
-    const schemaExists = await admin.query(`select to_regclass('public.tenant_roles') is not null as exists`);
+    const schemaExists = await admin.query<{ exists: boolean }>(`select to_regclass('public.tenant_roles') is not null as exists`);
     const bound = schemaExists.rows[0]?.exists
       ? await admin.query<{ product: string }>('select product from tenant_roles where role_name = current_user::text')
       : { rows: [] };

@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment --
+   the overrides restate MikroORM's overloaded signatures loosely; callers type-check against the base class. */
 import {
   type EntityName,
   type FilterOptions,
@@ -31,7 +33,6 @@ export class TenantEntityManager extends EntityManager {
 
   // Signatures loosened to `any`: MikroORM's overloads cannot be restated in an override, and
   // every call site still type-checks against the base EntityManager's declarations.
-  /* eslint-disable @typescript-eslint/no-explicit-any */
   override async insert(entityNameOrEntity: any, data?: any, options?: any): Promise<any> {
     this.stampRows(entityNameOrEntity, data === undefined ? [entityNameOrEntity] : [data]);
     return super.insert(entityNameOrEntity, data, options);
@@ -51,7 +52,6 @@ export class TenantEntityManager extends EntityManager {
     const tenant = this.stampRows(entityNameOrEntities, data ?? entityNameOrEntities);
     return super.upsertMany(entityNameOrEntities, data, tenant ? scopeConflict(options, tenant) : options);
   }
-  /* eslint-enable @typescript-eslint/no-explicit-any */
 
   // `filters: false` or `{ tenant: false }` switches off every other filter, never this one.
   private keepTenantFilter(entityName: string, options: FilterOptions | undefined): FilterOptions {

@@ -78,15 +78,22 @@ export class ProductApp {
     return runInTenant({ product: this.product, requestId: `test-${randomUUID()}`, userId }, work);
   }
 
-  async token(claims: JWTPayload & { sub: string }, options: { expiresIn?: string | number; notBefore?: string | number } = {}): Promise<string> {
+  /**
+   * A Clerk-like session token signed with this product's key. `kid` and `privateKey` override the
+   * header's key id and the signing key (JWKS and wrong-key tests); the defaults are unchanged.
+   */
+  async token(
+    claims: JWTPayload & { sub: string },
+    options: { expiresIn?: string | number; notBefore?: string | number; kid?: string; privateKey?: KeyObject } = {},
+  ): Promise<string> {
     const jwt = new SignJWT({ azp: 'http://localhost:3000', sid: `sess_${randomUUID()}`, ...claims })
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: `ins_${this.product}` })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: options.kid ?? `ins_${this.product}` })
       .setIssuedAt()
       .setExpirationTime(options.expiresIn ?? '5m');
     if (options.notBefore !== undefined) {
       jwt.setNotBefore(options.notBefore);
     }
-    return jwt.sign(this.privateKey);
+    return jwt.sign(options.privateKey ?? this.privateKey);
   }
 
   /** Headers of a Svix delivery signed with this product's secret (or the one given). */
