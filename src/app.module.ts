@@ -2,10 +2,14 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { ChatConfigModule } from './chat-config/chat-config.module';
 import { type AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { ormOptions } from './database/orm-options';
+import { FaqModule } from './faq/faq.module';
 import { HealthModule } from './health/health.module';
+import { LlmModule } from './llm/llm.module';
+import { PropertiesModule } from './properties/properties.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 import { UsersModule } from './users/users.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -30,6 +34,10 @@ export class AppModule {
         WebhooksModule,
         AuditModule,
         HealthModule,
+        PropertiesModule,
+        FaqModule,
+        ChatConfigModule,
+        LlmModule,
       ],
     };
   }

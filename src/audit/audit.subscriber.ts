@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type ChangeSet, ChangeSetType, EntityManager, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
-import { currentTenantStore } from '../tenancy/tenant-context';
+import { currentProduct, currentTenantStore } from '../tenancy/tenant-context';
 import { isTenantOwned } from '../tenancy/tenant-entity';
 import { AuditLog, type AuditAction } from './audit-log.entity';
 import { isAudited } from './unaudited.decorator';
@@ -26,15 +26,17 @@ export class AuditSubscriber implements EventSubscriber {
       }
       const entry = describe(changeSet);
       if (entry) {
-        entries.push(
-          new AuditLog({
-            ...entry,
-            entityType: changeSet.meta.className,
-            entityId: changeSet.getSerializedPrimaryKey() ?? '',
-            actorId: store?.userId ?? null,
-            requestId: store?.requestId ?? null,
-          }),
-        );
+        const log = new AuditLog({
+          ...entry,
+          entityType: changeSet.meta.className,
+          entityId: changeSet.getSerializedPrimaryKey() ?? '',
+          actorId: store?.userId ?? null,
+          requestId: store?.requestId ?? null,
+        });
+        // Stamped here: the tenant guard may already have run for this flush (subscriber order),
+        // so it would never see these change sets. Outside a context this throws (fail closed).
+        log.product = currentProduct();
+        entries.push(log);
       }
     }
     for (const entry of entries) {

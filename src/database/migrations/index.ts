@@ -1,7 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261126000000_tenancy_core } from './Migration20261126000000_tenancy_core';
+import { Migration20261126010000_product_features } from './Migration20261126010000_product_features';
 
 // Listed explicitly (not globbed from disk) so the same list runs from dist/ and under Jest.
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261126000000_tenancy_core', class: Migration20261126000000_tenancy_core },
+  { name: 'Migration20261126010000_product_features', class: Migration20261126010000_product_features },
 ];

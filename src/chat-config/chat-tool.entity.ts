@@ -1,0 +1,18 @@
+import { Entity, type Opt, Property } from '@mikro-orm/core';
+import { TenantEntity } from '../tenancy/tenant-entity';
+
+@Entity({ tableName: 'chat_tools' })
+export class ChatTool extends TenantEntity {
+  @Property({ type: 'varchar', length: 64 })
+  name!: string;
+
+  @Property({ type: 'text' })
+  description!: string;
+
+  // A JSON Schema, validated as one before it is stored.
+  @Property({ type: 'jsonb' })
+  parameters!: Record<string, unknown>;
+
+  @Property({ type: 'boolean' })
+  enabled: Opt<boolean> = true;
+}

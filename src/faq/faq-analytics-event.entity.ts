@@ -1,0 +1,26 @@
+import { Entity, ManyToOne, Property } from '@mikro-orm/core';
+import { Unaudited } from '../audit/unaudited.decorator';
+import { TenantEntity } from '../tenancy/tenant-entity';
+import { FaqDocument } from './faq-document.entity';
+
+export type FaqAnalyticsKind = 'view' | 'feedback' | 'search';
+
+// An append-only event log (itself a trail), so not audited.
+@Unaudited()
+@Entity({ tableName: 'faq_analytics' })
+export class FaqAnalyticsEvent extends TenantEntity {
+  @Property({ type: 'varchar', length: 20 })
+  kind!: FaqAnalyticsKind;
+
+  @ManyToOne(() => FaqDocument, { fieldName: 'document_id', nullable: true })
+  document: FaqDocument | null = null;
+
+  @Property({ type: 'boolean', nullable: true })
+  helpful: boolean | null = null;
+
+  @Property({ type: 'varchar', length: 500, nullable: true })
+  query: string | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  hitCount: number | null = null;
+}

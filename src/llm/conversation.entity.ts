@@ -1,0 +1,33 @@
+import { ArrayType, Entity, ManyToOne, Property } from '@mikro-orm/core';
+import { Unaudited } from '../audit/unaudited.decorator';
+import { TenantEntity } from '../tenancy/tenant-entity';
+import { User } from '../users/user.entity';
+
+@Entity({ tableName: 'conversations' })
+export class Conversation extends TenantEntity {
+  @ManyToOne(() => User, { fieldName: 'user_id' })
+  user!: User;
+
+  @Property({ type: 'varchar', length: 200 })
+  title!: string;
+}
+
+export type ChatRole = 'user' | 'assistant';
+
+// The messages are the conversation's own log, so they are not audited one by one.
+@Unaudited()
+@Entity({ tableName: 'chat_messages' })
+export class ChatMessage extends TenantEntity {
+  @ManyToOne(() => Conversation, { fieldName: 'conversation_id' })
+  conversation!: Conversation;
+
+  @Property({ type: 'varchar', length: 20 })
+  role!: ChatRole;
+
+  @Property({ type: 'text' })
+  content!: string;
+
+  // The FAQ documents an assistant answer was built from.
+  @Property({ type: ArrayType, columnType: 'uuid[]' })
+  sources: string[] = [];
+}
