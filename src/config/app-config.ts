@@ -7,6 +7,8 @@ export interface AppConfig {
   port: number;
   /** Owner/admin connection; undefined means "start an embedded PostgreSQL". */
   databaseUrl?: string;
+  /** Where the embedded PostgreSQL keeps its data (default: .data/postgres in the project). */
+  embeddedDataDir?: string;
   clerk: {
     jwtKey?: string;
     jwksUrl?: string;
@@ -95,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     allowedProducts,
     port,
     databaseUrl,
+    embeddedDataDir: optional(env.EMBEDDED_PG_DATA_DIR),
     clerk: {
       jwtKey,
       jwksUrl,

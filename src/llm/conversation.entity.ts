@@ -6,10 +6,16 @@ import { User } from '../users/user.entity';
 @Entity({ tableName: 'conversations' })
 export class Conversation extends TenantEntity {
   @ManyToOne(() => User, { fieldName: 'user_id' })
-  user!: User;
+  user: User;
 
   @Property({ type: 'varchar', length: 200 })
-  title!: string;
+  title: string;
+
+  constructor(user: User, title: string) {
+    super();
+    this.user = user;
+    this.title = title;
+  }
 }
 
 export type ChatRole = 'user' | 'assistant';
@@ -19,15 +25,23 @@ export type ChatRole = 'user' | 'assistant';
 @Entity({ tableName: 'chat_messages' })
 export class ChatMessage extends TenantEntity {
   @ManyToOne(() => Conversation, { fieldName: 'conversation_id' })
-  conversation!: Conversation;
+  conversation: Conversation;
 
   @Property({ type: 'varchar', length: 20 })
-  role!: ChatRole;
+  role: ChatRole;
 
   @Property({ type: 'text' })
-  content!: string;
+  content: string;
 
   // The FAQ documents an assistant answer was built from.
   @Property({ type: ArrayType, columnType: 'uuid[]' })
   sources: string[] = [];
+
+  constructor(conversation: Conversation, role: ChatRole, content: string, sources: string[] = []) {
+    super();
+    this.conversation = conversation;
+    this.role = role;
+    this.content = content;
+    this.sources = sources;
+  }
 }

@@ -45,12 +45,14 @@ export class TenantEntityManager extends EntityManager {
 
   override async upsert(entityNameOrEntity: any, data?: any, options: UpsertOptions<any, any> = {}): Promise<any> {
     const tenant = this.stampRows(entityNameOrEntity, data === undefined ? [entityNameOrEntity] : [data]);
-    return super.upsert(entityNameOrEntity, data, tenant ? scopeConflict(options, tenant) : options);
+    const entity = await super.upsert(entityNameOrEntity, data, tenant ? scopeConflict(options, tenant) : options);
+    return tenant ? this.ownRowsOnly([entity], tenant)[0] : entity;
   }
 
   override async upsertMany(entityNameOrEntities: any, data?: any, options: UpsertManyOptions<any, any> = {}): Promise<any> {
     const tenant = this.stampRows(entityNameOrEntities, data ?? entityNameOrEntities);
-    return super.upsertMany(entityNameOrEntities, data, tenant ? scopeConflict(options, tenant) : options);
+    const entities = await super.upsertMany(entityNameOrEntities, data, tenant ? scopeConflict(options, tenant) : options);
+    return tenant ? this.ownRowsOnly(entities, tenant) : entities;
   }
 
   // `filters: false` or `{ tenant: false }` switches off every other filter, never this one.
@@ -66,6 +68,18 @@ export class TenantEntityManager extends EntityManager {
       return options ?? {};
     }
     return { ...options, [TENANT_FILTER]: true };
+  }
+
+  // When the scoped ON CONFLICT skips another product's row, MikroORM reloads the row by its
+  // unique key with an unfiltered driver query: that row must not come back as a managed entity.
+  private ownRowsOnly<T>(entities: T[], product: string): T[] {
+    const foreign = entities.filter((entity) => (entity as { product?: string } | null)?.product !== product);
+    if (foreign.length > 0) {
+      const uow = this.getContext(false).getUnitOfWork(false);
+      foreign.forEach((entity) => entity && uow.unsetIdentity(entity));
+      throw new TenantViolationError(`refusing an upsert that matched a row of another product in "${product}"`);
+    }
+    return entities;
   }
 
   /** Returns the product when the entity is tenant-owned, after stamping/checking every row. */

@@ -86,8 +86,12 @@ export class ClerkWebhookService {
         if (seen) {
           return { duplicate: true, status: seen.status, error: seen.error };
         }
-        const type = typeof (payload as { type?: unknown }).type === 'string' ? (payload as { type: string }).type : null;
-        const event = new WebhookEvent(svixId, type?.slice(0, 100) ?? null, payload);
+        // Any JSON is signed and stored, `null` included (kept as text: the column holds no SQL null).
+        const type =
+          typeof payload === 'object' && payload !== null && typeof (payload as { type?: unknown }).type === 'string'
+            ? (payload as { type: string }).type
+            : null;
+        const event = new WebhookEvent(svixId, type?.slice(0, 100) ?? null, payload ?? { raw: 'null' });
         em.persist(event);
         // Stored first and in the same transaction: a delivery is processed at most once.
         await em.flush();

@@ -1,0 +1,37 @@
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { registerDecorator, type ValidationArguments } from 'class-validator';
+
+/** Why `value` is not usable as a tool's parameters schema, or undefined when it is. */
+export function toolParametersProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'must be a JSON Schema object';
+  }
+  // Function-calling models pass a tool one object of named arguments.
+  if ((value as { type?: unknown }).type !== 'object') {
+    return 'must have "type": "object" at the top level (a tool takes an object of arguments)';
+  }
+  // A fresh instance each time: Ajv caches every compiled schema, and these come from requests.
+  const ajv = new Ajv({ strict: true, logger: false });
+  addFormats(ajv);
+  try {
+    ajv.compile(value);
+  } catch (error) {
+    return `is not a valid JSON Schema: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return undefined;
+}
+
+export function IsToolParametersSchema(): PropertyDecorator {
+  return (target, propertyName) => {
+    registerDecorator({
+      name: 'isToolParametersSchema',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown) => toolParametersProblem(value) === undefined,
+        defaultMessage: ({ property, value }: ValidationArguments) => `${property} ${toolParametersProblem(value)}`,
+      },
+    });
+  };
+}

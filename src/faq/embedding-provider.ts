@@ -1,0 +1,169 @@
+import { Logger } from '@nestjs/common';
+
+/**
+ * Turns texts into vectors whose dot product says how alike they are. Chosen once at boot from the
+ * config (see FaqModule); vectors of different models never meet (each row records its model).
+ */
+export abstract class EmbeddingProvider {
+  abstract readonly model: string;
+  /** One L2-normalised vector per text, in order. Rejects when the texts could not be embedded. */
+  abstract embed(texts: string[]): Promise<number[][]>;
+}
+
+export class EmbeddingUnavailableError extends Error {}
+
+/** OpenAI-compatible `POST {baseUrl}/embeddings` (`EMBEDDINGS_BASE_URL`, `EMBEDDINGS_API_KEY`, `EMBEDDINGS_MODEL`). */
+export class OpenAiCompatibleEmbeddingProvider extends EmbeddingProvider {
+  private readonly logger = new Logger(OpenAiCompatibleEmbeddingProvider.name);
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly apiKey: string,
+    readonly model: string,
+    private readonly timeoutMs = 10_000,
+  ) {
+    super();
+  }
+
+  async embed(texts: string[]): Promise<number[][]> {
+    if (texts.length === 0) {
+      return [];
+    }
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl.replace(/\/+$/, '')}/embeddings`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.apiKey}` },
+        body: JSON.stringify({ model: this.model, input: texts }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new EmbeddingUnavailableError(`embeddings endpoint unreachable: ${describe(error)}`);
+    }
+    if (!response.ok) {
+      // The body may echo the request or the key's owner; only the status goes to the log.
+      throw new EmbeddingUnavailableError(`embeddings endpoint answered ${response.status}`);
+    }
+    const body = (await response.json().catch(() => undefined)) as { data?: Array<{ index?: number; embedding?: unknown }> } | undefined;
+    const data = body?.data;
+    if (!Array.isArray(data) || data.length !== texts.length) {
+      throw new EmbeddingUnavailableError('embeddings endpoint answered without one embedding per input');
+    }
+    // `index` says which input a vector belongs to; without it the order is the input order.
+    const ordered = data.every((item) => typeof item.index === 'number')
+      ? [...data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
+      : data;
+    return ordered.map((item) => {
+      const vector = item.embedding;
+      if (!Array.isArray(vector) || vector.length === 0 || !vector.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+        this.logger.warn('embeddings endpoint answered a malformed vector');
+        throw new EmbeddingUnavailableError('embeddings endpoint answered a malformed vector');
+      }
+      return normalise(vector as number[]);
+    });
+  }
+}
+
+const DIMENSIONS = 384;
+const WORD_WEIGHT = 1;
+// The trigrams of one word share this much weight, so long words do not drown short ones.
+const TRIGRAM_WEIGHT = 0.6;
+
+// Function words carry no topic; leaving them in would make every question look alike.
+const STOP_WORDS = new Set(
+  (
+    'a an and are as at be been but by can could did do does doing for from had has have how i if in into is it its ' +
+    'me my mine of on or our ours so than that the their them then there these they this those to too us was we were ' +
+    'what when where which who whom why will with would you your yours am any some just also about there here should ' +
+    'shall may might must get got im ive id dont cant wont isnt arent'
+  ).split(' '),
+);
+
+/**
+ * A deterministic, networkless embedding: feature hashing of lower-cased word stems and of their
+ * character trigrams into 384 signed dimensions, L2-normalised. It is lexical, not semantic: it knows
+ * "pets" and "pet" and survives typos through trigrams, but it does not know that a dog is a pet.
+ */
+export class LocalHashingEmbeddingProvider extends EmbeddingProvider {
+  readonly model = 'local-hashing-v1';
+
+  embed(texts: string[]): Promise<number[][]> {
+    return Promise.resolve(texts.map((text) => hashingVector(text)));
+  }
+}
+
+export function hashingVector(text: string): number[] {
+  const vector = new Array<number>(DIMENSIONS).fill(0);
+  for (const word of contentWords(text)) {
+    const stem = lightStem(word);
+    add(vector, `w:${stem}`, WORD_WEIGHT);
+    const padded = `<${stem}>`;
+    const trigrams = padded.length - 2;
+    for (let i = 0; i < trigrams; i++) {
+      add(vector, `t:${padded.slice(i, i + 3)}`, TRIGRAM_WEIGHT / Math.sqrt(trigrams));
+    }
+  }
+  return normalise(vector);
+}
+
+/** Lower-cased words without accents or punctuation, function words left out. */
+export function contentWords(text: string): string[] {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/['\u2019]/g, '')
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length > 0 && !STOP_WORDS.has(word));
+}
+
+// A few English suffix rules (a small slice of Porter's step 1): enough to meet "bookings" with "booking".
+export function lightStem(word: string): string {
+  if (word.length <= 3) {
+    return word;
+  }
+  if (word.endsWith('ies') && word.length > 4) {
+    return `${word.slice(0, -3)}y`;
+  }
+  if (word.endsWith('sses')) {
+    return word.slice(0, -2);
+  }
+  if (word.endsWith('s') && !word.endsWith('ss') && !word.endsWith('us') && !word.endsWith('is')) {
+    word = word.slice(0, -1);
+  }
+  for (const suffix of ['ing', 'ed']) {
+    if (word.endsWith(suffix) && word.length - suffix.length >= 3) {
+      const stem = word.slice(0, -suffix.length);
+      // "stopped" -> "stop", "booked" -> "book"
+      return stem.length > 3 && stem.at(-1) === stem.at(-2) && !'lsz'.includes(stem.at(-1) ?? '') ? stem.slice(0, -1) : stem;
+    }
+  }
+  return word;
+}
+
+function add(vector: number[], feature: string, weight: number): void {
+  const hash = fnv1a(feature);
+  // The sign bit decides the direction, so colliding features cancel out instead of piling up.
+  vector[hash % DIMENSIONS] += hash & 0x80000000 ? -weight : weight;
+}
+
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+export function normalise(vector: number[]): number[] {
+  const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
+  return norm === 0 ? vector.map(() => 0) : vector.map((x) => x / norm);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    return error.name === 'TimeoutError' ? 'timed out' : error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/core';
+
+// Reviewed raw SQL (see eslint.config.mjs). No product condition on purpose: these run on the
+// product's runtime role, and row-level security adds `product = app_current_product()` to every table.
+// Every list is capped and totally ordered (ties broken by text, then id) so reports are repeatable.
+
+export interface ViewedRow {
+  documentId: string;
+  question: string;
+  views: number;
+}
+
+export interface RatedRow {
+  documentId: string;
+  question: string;
+  helpful: number;
+  notHelpful: number;
+}
+
+export interface SearchedRow {
+  query: string;
+  count: number;
+  averageHits: number;
+}
+
+export interface UnansweredRow {
+  query: string;
+  count: number;
+}
+
+const TOP_VIEWED_SQL = `
+select d.id as "documentId", d.question, count(*)::int as views
+from faq_analytics a
+join faq_documents d on d.id = a.document_id
+where a.kind = 'view'
+group by d.id, d.question
+order by views desc, d.question asc, d.id asc
+limit ?`;
+
+const RATINGS_SQL = `
+select d.id as "documentId", d.question,
+  count(*) filter (where a.helpful)::int as helpful,
+  count(*) filter (where not a.helpful)::int as "notHelpful"
+from faq_analytics a
+join faq_documents d on d.id = a.document_id
+where a.kind = 'feedback'
+group by d.id, d.question`;
+
+const MOST_HELPFUL_SQL = `
+select * from (${RATINGS_SQL}) r
+where r.helpful > 0
+order by r.helpful desc, r."notHelpful" asc, r.question asc, r."documentId" asc
+limit ?`;
+
+const LEAST_HELPFUL_SQL = `
+select * from (${RATINGS_SQL}) r
+where r."notHelpful" > 0
+order by r."notHelpful" desc, r.helpful asc, r.question asc, r."documentId" asc
+limit ?`;
+
+const TOP_SEARCHES_SQL = `
+select a.query, count(*)::int as count, round(avg(a.hit_count), 2)::float8 as "averageHits"
+from faq_analytics a
+where a.kind = 'search'
+group by a.query
+order by count desc, a.query asc
+limit ?`;
+
+const NO_RESULT_SEARCHES_SQL = `
+select a.query, count(*)::int as count
+from faq_analytics a
+where a.kind = 'search' and a.hit_count = 0
+group by a.query
+order by count desc, a.query asc
+limit ?`;
+
+@Injectable()
+export class FaqAnalyticsRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  topViewed(limit: number): Promise<ViewedRow[]> {
+    return this.rows<ViewedRow>(TOP_VIEWED_SQL, limit);
+  }
+
+  mostHelpful(limit: number): Promise<RatedRow[]> {
+    return this.rows<RatedRow>(MOST_HELPFUL_SQL, limit);
+  }
+
+  leastHelpful(limit: number): Promise<RatedRow[]> {
+    return this.rows<RatedRow>(LEAST_HELPFUL_SQL, limit);
+  }
+
+  topSearches(limit: number): Promise<SearchedRow[]> {
+    return this.rows<SearchedRow>(TOP_SEARCHES_SQL, limit);
+  }
+
+  noResultSearches(limit: number): Promise<UnansweredRow[]> {
+    return this.rows<UnansweredRow>(NO_RESULT_SEARCHES_SQL, limit);
+  }
+
+  private async rows<T extends object>(sql: string, limit: number): Promise<T[]> {
+    return (await this.em.getConnection().execute(sql, [limit])) as T[];
+  }
+}

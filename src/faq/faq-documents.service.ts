@@ -1,0 +1,145 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { type Page, page, type PageQuery } from '../common/pagination.dto';
+import { FaqCategoriesService, definedOnly } from './faq-categories.service';
+import { FaqDocument, FaqRelated } from './faq-document.entity';
+import { FaqEmbeddingsService } from './faq-embeddings.service';
+import { type AdminFaqQuery, type CreateFaqBody, type PublicFaqQuery, type UpdateFaqBody } from './faq.dto';
+
+// Served by the (product, status, created_at desc) index; id makes the order total.
+const NEWEST_FIRST = { createdAt: 'desc', id: 'desc' } as const;
+
+export interface DocumentWithRelated {
+  document: FaqDocument;
+  relatedIds: string[];
+}
+
+@Injectable()
+export class FaqDocumentsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly categories: FaqCategoriesService,
+    private readonly embeddings: FaqEmbeddingsService,
+  ) {}
+
+  // Public side: a draft or archived document is as invisible as one that does not exist.
+
+  listPublished(query: PublicFaqQuery): Promise<Page<FaqDocument>> {
+    return this.list(query.category === undefined ? { status: 'published' } : { status: 'published', category: { slug: query.category } }, query);
+  }
+
+  async getPublished(id: string): Promise<FaqDocument> {
+    return found(await this.em.findOne(FaqDocument, { id, status: 'published' }));
+  }
+
+  async getPublishedWithRelated(id: string): Promise<DocumentWithRelated> {
+    const document = await this.getPublished(id);
+    return { document, relatedIds: await this.relatedIds(document, true) };
+  }
+
+  // Admin side.
+
+  listAll(query: AdminFaqQuery): Promise<Page<FaqDocument>> {
+    return this.list(query.status === undefined ? {} : { status: query.status }, query);
+  }
+
+  async get(id: string): Promise<FaqDocument> {
+    return found(await this.em.findOne(FaqDocument, { id }));
+  }
+
+  async getWithRelated(id: string): Promise<DocumentWithRelated> {
+    const document = await this.get(id);
+    return { document, relatedIds: await this.relatedIds(document, false) };
+  }
+
+  async create(body: CreateFaqBody): Promise<FaqDocument> {
+    const category = await this.categories.get(body.categoryId);
+    const document = this.em.create(FaqDocument, {
+      category,
+      question: body.question,
+      answer: body.answer,
+      status: body.status ?? 'draft',
+      tags: body.tags ?? [],
+    });
+    await this.embeddings.refresh(document, true);
+    await this.em.flush();
+    return document;
+  }
+
+  async update(id: string, body: UpdateFaqBody): Promise<FaqDocument> {
+    const document = await this.get(id);
+    const { categoryId, ...fields } = definedOnly(body);
+    if (categoryId !== undefined && categoryId !== document.category.id) {
+      document.category = await this.categories.get(categoryId);
+    }
+    this.em.assign(document, fields);
+    await this.embeddings.refresh(document, false);
+    await this.em.flush();
+    return document;
+  }
+
+  async remove(id: string): Promise<void> {
+    const document = await this.get(id);
+    // Removed through the ORM (not only by the foreign key's cascade) so the audit trail shows the links going.
+    const links = await this.em.find(FaqRelated, { $or: [{ document }, { related: document }] });
+    this.em.remove(links).remove(document);
+    await this.em.flush();
+  }
+
+  /** Replaces the document's "see also" set; all or nothing. */
+  async setRelated(id: string, ids: string[]): Promise<DocumentWithRelated> {
+    const document = await this.get(id);
+    if (ids.includes(document.id)) {
+      throw new BadRequestException('A document cannot be related to itself');
+    }
+    const targets = ids.length > 0 ? await this.em.find(FaqDocument, { id: { $in: ids } }) : [];
+    if (targets.length !== new Set(ids).size) {
+      throw new NotFoundException('Related document not found');
+    }
+    const existing = await this.em.find(FaqRelated, { document });
+    const wanted = new Set(ids);
+    const kept = new Set<string>();
+    for (const link of existing) {
+      if (wanted.has(link.related.id)) {
+        kept.add(link.related.id);
+      } else {
+        this.em.remove(link);
+      }
+    }
+    for (const related of targets) {
+      if (!kept.has(related.id)) {
+        this.em.create(FaqRelated, { document, related });
+      }
+    }
+    await this.em.flush();
+    return { document, relatedIds: [...wanted].sort() };
+  }
+
+  /** Which of these questions already exist (lets the seed stay idempotent). */
+  async existingQuestions(questions: string[]): Promise<Set<string>> {
+    const found = await this.em.find(FaqDocument, { question: { $in: questions } }, { fields: ['question'] });
+    return new Set(found.map((document) => document.question));
+  }
+
+  private async relatedIds(document: FaqDocument, publishedOnly: boolean): Promise<string[]> {
+    const where: FilterQuery<FaqRelated> = publishedOnly ? { document, related: { status: 'published' } } : { document };
+    const links = await this.em.find(FaqRelated, where);
+    return links.map((link) => link.related.id).sort();
+  }
+
+  private async list(where: FilterQuery<FaqDocument>, query: PageQuery): Promise<Page<FaqDocument>> {
+    const [items, total] = await this.em.findAndCount(FaqDocument, where, {
+      orderBy: NEWEST_FIRST,
+      limit: query.limit,
+      offset: query.offset,
+    });
+    return page(items, total, query);
+  }
+}
+
+function found(document: FaqDocument | null): FaqDocument {
+  if (!document) {
+    throw new NotFoundException('FAQ document not found');
+  }
+  return document;
+}

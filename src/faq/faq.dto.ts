@@ -1,0 +1,261 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import { PageQuery } from '../common/pagination.dto';
+import { FaqCategory } from './faq-category.entity';
+import { FAQ_STATUSES, FaqDocument, type FaqStatus } from './faq-document.entity';
+
+const NOT_BLANK = /\S/;
+export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+// Tags are stored in a text[]: no control characters, and never the bare word NULL (an array literal's null).
+const TAG = /^(?!null$)[^\p{Cc}]*\S[^\p{Cc}]*$/iu;
+const MAX_INT = 2_147_483_647;
+// Omitted is fine, but an explicit null would reach a NOT NULL column: validate it (and fail).
+const IfPresent = () => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
+const trimEach = ({ value }: { value: unknown }): unknown =>
+  Array.isArray(value) ? value.map((item: unknown) => (typeof item === 'string' ? item.trim() : item)) : value;
+
+// Categories
+
+export class CategoryResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'Booking' }) name!: string;
+  @ApiProperty({ example: 'booking' }) slug!: string;
+  @ApiProperty({ minimum: 0 }) position!: number;
+}
+
+export class CategoryList {
+  @ApiProperty({ type: [CategoryResponse] }) items!: CategoryResponse[];
+}
+
+export class CategoryPage {
+  @ApiProperty({ type: [CategoryResponse] }) items!: CategoryResponse[];
+  @ApiProperty() total!: number;
+  @ApiProperty() limit!: number;
+  @ApiProperty() offset!: number;
+}
+
+// No property initializers here: PartialType copies them, and a PATCH must not reset omitted fields.
+export class CreateCategoryBody {
+  @ApiProperty({ minLength: 1, maxLength: 200, example: 'Booking' })
+  @IsString()
+  @MaxLength(200)
+  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  name!: string;
+
+  @ApiProperty({ maxLength: 100, pattern: SLUG.source, example: 'booking', description: 'Unique within the product' })
+  @IsString()
+  @MaxLength(100)
+  @Matches(SLUG, { message: 'slug must be lowercase letters and digits separated by single hyphens' })
+  slug!: string;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'Categories are listed by position, then name' })
+  @IfPresent()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_INT)
+  position?: number;
+}
+
+export class UpdateCategoryBody extends PartialType(CreateCategoryBody, { skipNullProperties: false }) {}
+
+// Documents
+
+export class FaqDocumentResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) categoryId!: string;
+  @ApiProperty() question!: string;
+  @ApiProperty() answer!: string;
+  @ApiProperty({ enum: FAQ_STATUSES }) status!: FaqStatus;
+  @ApiProperty({ type: [String] }) tags!: string[];
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+}
+
+export class FaqDocumentDetailResponse extends FaqDocumentResponse {
+  @ApiProperty({ type: [String], format: 'uuid', description: '"See also" documents (on public routes: published ones only)' })
+  relatedIds!: string[];
+}
+
+export class FaqDocumentPage {
+  @ApiProperty({ type: [FaqDocumentResponse] }) items!: FaqDocumentResponse[];
+  @ApiProperty() total!: number;
+  @ApiProperty() limit!: number;
+  @ApiProperty() offset!: number;
+}
+
+export class CreateFaqBody {
+  @ApiProperty({ format: 'uuid', description: 'A category of this product' })
+  @IsUUID()
+  categoryId!: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 500, example: 'Are pets allowed?' })
+  @IsString()
+  @MaxLength(500)
+  @Matches(NOT_BLANK, { message: 'question must not be blank' })
+  question!: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 20000 })
+  @IsString()
+  @MaxLength(20000)
+  @Matches(NOT_BLANK, { message: 'answer must not be blank' })
+  answer!: string;
+
+  @ApiPropertyOptional({ enum: FAQ_STATUSES, default: 'draft' })
+  @IfPresent()
+  @IsIn(FAQ_STATUSES)
+  status?: FaqStatus;
+
+  @ApiPropertyOptional({ type: [String], maxItems: 20, default: [], example: ['pets', 'dogs'] })
+  @IfPresent()
+  @Transform(trimEach)
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MaxLength(50, { each: true })
+  @Matches(TAG, { each: true, message: 'each tag must be 1-50 printable characters (and not "null")' })
+  tags?: string[];
+}
+
+export class UpdateFaqBody extends PartialType(CreateFaqBody, { skipNullProperties: false }) {}
+
+export class RelatedBody {
+  @ApiProperty({ type: [String], format: 'uuid', maxItems: 50, description: 'Replaces the set; documents of this product, not the document itself' })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsUUID(undefined, { each: true })
+  ids!: string[];
+}
+
+export class PublicFaqQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Only documents of the category with this slug', example: 'booking' })
+  @IsOptional()
+  @MaxLength(100)
+  @Matches(SLUG, { message: 'category must be a category slug' })
+  category?: string;
+}
+
+export class AdminFaqQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: FAQ_STATUSES })
+  @IsOptional()
+  @IsIn(FAQ_STATUSES)
+  status?: FaqStatus;
+}
+
+// Search and feedback
+
+export class SearchQuery {
+  @ApiProperty({ minLength: 1, maxLength: 500, example: 'can I bring my dog' })
+  @IsString()
+  @MaxLength(500)
+  @Matches(NOT_BLANK, { message: 'q must not be blank' })
+  q!: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 20, default: 5 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  limit: number = 5;
+}
+
+export class SearchHit {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() question!: string;
+  @ApiProperty() answer!: string;
+  @ApiProperty({ format: 'uuid' }) categoryId!: string;
+  @ApiProperty({ minimum: 0, maximum: 1, description: 'Full-text and embedding similarity combined; higher is better' }) score!: number;
+}
+
+export class SearchResponse {
+  @ApiProperty({ type: [SearchHit] }) items!: SearchHit[];
+}
+
+export class FeedbackBody {
+  @ApiProperty({ description: 'Whether the answer helped' })
+  @IsBoolean()
+  helpful!: boolean;
+}
+
+export class FeedbackResponse {
+  @ApiProperty({ format: 'uuid' }) documentId!: string;
+  @ApiProperty() helpful!: boolean;
+}
+
+// Analytics
+
+export class ViewedDocument {
+  @ApiProperty({ format: 'uuid' }) documentId!: string;
+  @ApiProperty() question!: string;
+  @ApiProperty() views!: number;
+}
+
+export class RatedDocument {
+  @ApiProperty({ format: 'uuid' }) documentId!: string;
+  @ApiProperty() question!: string;
+  @ApiProperty() helpful!: number;
+  @ApiProperty() notHelpful!: number;
+}
+
+export class SearchedQuery {
+  @ApiProperty({ description: 'Trimmed, lower-cased, whitespace collapsed' }) query!: string;
+  @ApiProperty() count!: number;
+  @ApiProperty({ description: 'Mean number of results, to 2 decimals' }) averageHits!: number;
+}
+
+export class UnansweredQuery {
+  @ApiProperty() query!: string;
+  @ApiProperty() count!: number;
+}
+
+export class FaqAnalyticsResponse {
+  @ApiProperty({ type: [ViewedDocument], description: 'Most views first (top 10)' }) topViewed!: ViewedDocument[];
+  @ApiProperty({ type: [RatedDocument], description: 'Documents with a helpful vote, most helpful votes first (top 10)' })
+  mostHelpful!: RatedDocument[];
+  @ApiProperty({ type: [RatedDocument], description: 'Documents with a not-helpful vote, most such votes first (top 10)' })
+  leastHelpful!: RatedDocument[];
+  @ApiProperty({ type: [SearchedQuery], description: 'Most frequent searches (top 10)' }) topSearches!: SearchedQuery[];
+  @ApiProperty({ type: [UnansweredQuery], description: 'Most frequent searches that found nothing (top 10)' })
+  noResultSearches!: UnansweredQuery[];
+}
+
+// Mappers
+
+export function toCategoryResponse(category: FaqCategory): CategoryResponse {
+  return { id: category.id, name: category.name, slug: category.slug, position: category.position };
+}
+
+export function toFaqDocumentResponse(document: FaqDocument): FaqDocumentResponse {
+  return {
+    id: document.id,
+    categoryId: document.category.id,
+    question: document.question,
+    answer: document.answer,
+    status: document.status,
+    tags: document.tags,
+    createdAt: document.createdAt,
+    updatedAt: document.updatedAt,
+  };
+}
+
+export function toFaqDocumentDetailResponse(document: FaqDocument, relatedIds: string[]): FaqDocumentDetailResponse {
+  return { ...toFaqDocumentResponse(document), relatedIds };
+}

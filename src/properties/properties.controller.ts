@@ -1,0 +1,77 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentUser } from '../auth/authenticated.decorator';
+import { PageQuery } from '../common/pagination.dto';
+import { User } from '../users/user.entity';
+import {
+  AdminPropertyQuery,
+  CreatePropertyBody,
+  PropertyPage,
+  PropertyResponse,
+  toPropertyResponse,
+  UpdatePropertyBody,
+} from './properties.dto';
+import { PropertiesService } from './properties.service';
+
+@ApiTags('properties')
+@Controller('v1/properties')
+export class PropertiesController {
+  constructor(private readonly properties: PropertiesService) {}
+
+  @Get()
+  @ApiOkResponse({ type: PropertyPage, description: 'Published properties, newest first' })
+  async list(@Query() query: PageQuery): Promise<PropertyPage> {
+    const result = await this.properties.listPublished(query);
+    return { ...result, items: result.items.map(toPropertyResponse) };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: PropertyResponse })
+  @ApiNotFoundResponse({ description: 'Unknown or not published' })
+  async get(@Param('id', ParseUUIDPipe) id: string): Promise<PropertyResponse> {
+    return toPropertyResponse(await this.properties.getPublished(id));
+  }
+}
+
+@ApiTags('admin: properties')
+@Controller('v1/admin/properties')
+@Authenticated('agent', 'admin')
+export class AdminPropertiesController {
+  constructor(private readonly properties: PropertiesService) {}
+
+  @Get()
+  @ApiOkResponse({ type: PropertyPage, description: 'All properties including drafts, newest first' })
+  async list(@Query() query: AdminPropertyQuery): Promise<PropertyPage> {
+    const result = await this.properties.listAll(query);
+    return { ...result, items: result.items.map(toPropertyResponse) };
+  }
+
+  @Post()
+  @ApiCreatedResponse({ type: PropertyResponse })
+  async create(@Body() body: CreatePropertyBody, @CurrentUser() user: User): Promise<PropertyResponse> {
+    return toPropertyResponse(await this.properties.create(body, user));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: PropertyResponse })
+  async get(@Param('id', ParseUUIDPipe) id: string): Promise<PropertyResponse> {
+    return toPropertyResponse(await this.properties.get(id));
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: PropertyResponse, description: 'Agents may change only the properties they created' })
+  async update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: UpdatePropertyBody,
+    @CurrentUser() user: User,
+  ): Promise<PropertyResponse> {
+    return toPropertyResponse(await this.properties.update(id, body, user));
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'Agents may delete only the properties they created' })
+  async remove(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() user: User): Promise<void> {
+    await this.properties.remove(id, user);
+  }
+}

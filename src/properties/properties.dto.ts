@@ -1,0 +1,118 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsInt,
+  IsISO4217CurrencyCode,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import { PageQuery } from '../common/pagination.dto';
+import { Property } from './property.entity';
+
+const NOT_BLANK = /\S/;
+// Omitted is fine, but an explicit null would reach a NOT NULL column: validate it (and fail).
+const IfPresent = () => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
+
+export class PropertyResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ description: 'Price in minor units (cents) of `currency`', example: 125000 }) priceMinor!: number;
+  @ApiProperty({ description: 'ISO 4217 code', example: 'EUR' }) currency!: string;
+  @ApiProperty() bedrooms!: number;
+  @ApiProperty() bathrooms!: number;
+  @ApiProperty() address!: string;
+  @ApiProperty() published!: boolean;
+  @ApiProperty({ format: 'uuid', description: 'Id of the user who created it' }) createdBy!: string;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+}
+
+export class PropertyPage {
+  @ApiProperty({ type: [PropertyResponse] }) items!: PropertyResponse[];
+  @ApiProperty() total!: number;
+  @ApiProperty() limit!: number;
+  @ApiProperty() offset!: number;
+}
+
+// No property initializers here: PartialType copies them, and a PATCH must not reset omitted fields.
+export class CreatePropertyBody {
+  @ApiProperty({ minLength: 1, maxLength: 200, example: 'Sea-view villa with pool' })
+  @IsString()
+  @MaxLength(200)
+  @Matches(NOT_BLANK, { message: 'title must not be blank' })
+  title!: string;
+
+  @ApiPropertyOptional({ maxLength: 10000, default: '' })
+  @IfPresent()
+  @IsString()
+  @MaxLength(10000)
+  description?: string;
+
+  @ApiProperty({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Price in minor units (cents)', example: 125000 })
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  priceMinor!: number;
+
+  @ApiProperty({ description: 'ISO 4217 code, upper case', example: 'EUR' })
+  @IsISO4217CurrencyCode()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an upper-case ISO 4217 code such as EUR' })
+  currency!: string;
+
+  @ApiProperty({ minimum: 0, maximum: 100 })
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  bedrooms!: number;
+
+  @ApiProperty({ minimum: 0, maximum: 100 })
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  bathrooms!: number;
+
+  @ApiProperty({ minLength: 1, maxLength: 500 })
+  @IsString()
+  @MaxLength(500)
+  @Matches(NOT_BLANK, { message: 'address must not be blank' })
+  address!: string;
+
+  @ApiPropertyOptional({ default: false })
+  @IfPresent()
+  @IsBoolean()
+  published?: boolean;
+}
+
+export class UpdatePropertyBody extends PartialType(CreatePropertyBody, { skipNullProperties: false }) {}
+
+export class AdminPropertyQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Only published (true) or only drafts (false)' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'published must be true or false' })
+  published?: boolean;
+}
+
+export function toPropertyResponse(property: Property): PropertyResponse {
+  return {
+    id: property.id,
+    title: property.title,
+    description: property.description,
+    priceMinor: property.priceMinor,
+    currency: property.currency,
+    bedrooms: property.bedrooms,
+    bathrooms: property.bathrooms,
+    address: property.address,
+    published: property.published,
+    createdBy: property.createdBy.id,
+    createdAt: property.createdAt,
+    updatedAt: property.updatedAt,
+  };
+}

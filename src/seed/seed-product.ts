@@ -1,0 +1,51 @@
+import { type INestApplicationContext, Logger } from '@nestjs/common';
+import { seedChatConfig } from '../chat-config/chat-config.seed';
+import { seedFaq } from '../faq/faq.seed';
+import { seedProperties } from '../properties/properties.seed';
+import { TenantContext } from '../tenancy/tenant-context';
+import { TenantRunner } from '../tenancy/tenant-runner';
+import { UsersService } from '../users/users.service';
+
+export interface SeedReport {
+  product: string;
+  properties: number;
+  faqDocuments: number;
+  chatConfig: number;
+}
+
+/**
+ * Demo data for one product, written through the same services as the API (so it is scoped,
+ * validated, embedded and audited like any other write). Idempotent: running it again adds nothing.
+ */
+export async function seedProduct(app: INestApplicationContext, product: string): Promise<SeedReport> {
+  const runner = app.get(TenantRunner);
+  const tenant = app.get(TenantContext);
+  const users = app.get(UsersService);
+  const report = await runner.run(product, async () => {
+    const admin = await users.syncFromClerk({
+      clerkUserId: 'seed_admin',
+      email: `admin@${product}.example`,
+      firstName: 'Demo',
+      lastName: 'Admin',
+      role: 'admin',
+    });
+    tenant.setUser(admin.id);
+    const agent = await users.syncFromClerk({
+      clerkUserId: 'seed_agent',
+      email: `agent@${product}.example`,
+      firstName: 'Demo',
+      lastName: 'Agent',
+      role: 'agent',
+    });
+    return {
+      product,
+      properties: await seedProperties(app, product, agent),
+      faqDocuments: await seedFaq(app, product),
+      chatConfig: await seedChatConfig(app, product),
+    };
+  });
+  new Logger('Seed').log(
+    `${product}: created ${report.properties} properties, ${report.faqDocuments} FAQ documents, ${report.chatConfig} chat-config rows`,
+  );
+  return report;
+}

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { Client, type QueryResultRow } from 'pg';
+
+/**
+ * The owner connection of the test database (a superuser in both test setups), which sees every
+ * product's rows: used to prove rows really exist, never by the code under test.
+ */
+export async function ownerQuery<R extends QueryResultRow = QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    throw new Error('TEST_DATABASE_URL is not set: run the tests through jest (test/global-setup.mjs)');
+  }
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function adminUrl(): string {
+  const url = process.env.TEST_ADMIN_DATABASE_URL;
+  if (!url) {
+    throw new Error('TEST_ADMIN_DATABASE_URL is not set: run the tests through jest (test/global-setup.mjs)');
+  }
+  return url;
+}
+
+/** A brand-new, empty database on the test server; returns its owner URL. Drop it with dropScratchDatabase. */
+export async function createScratchDatabase(prefix = 'scratch'): Promise<{ name: string; url: string }> {
+  const name = `${prefix}_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${admin.escapeIdentifier(name)}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  return { name, url: url.toString() };
+}
+
+export async function dropScratchDatabase(name: string): Promise<void> {
+  const admin = new Client({ connectionString: adminUrl() });
+  admin.on('error', () => undefined);
+  await admin.connect();
+  try {
+    await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+    await admin.query(`drop database if exists ${admin.escapeIdentifier(name)}`);
+  } finally {
+    await admin.end();
+  }
+}
