@@ -75,7 +75,8 @@ const STOP_WORDS = new Set(
     'a an and are as at be been but by can could did do does doing for from had has have how i if in into is it its ' +
     'me my mine of on or our ours so than that the their them then there these they this those to too us was we were ' +
     'what when where which who whom why will with would you your yours am any some just also about there here should ' +
-    'shall may might must get got im ive id dont cant wont isnt arent'
+    'shall may might must get got im ive id dont cant wont isnt arent much many need want like please tell know ' +
+    'able possible ok okay way still really actually thing anything something'
   ).split(' '),
 );
 

@@ -7,7 +7,7 @@ import { EntityManager } from '@mikro-orm/core';
 /**
  * Per published document matching at least one query term: the IDF-weighted share of the query's
  * terms it contains, each term counted at the weight of the best field it occurs in (question 1,
- * tags 0.7, answer 0.4). In [0, 1]: 1 means every term of the query is in the question.
+ * tags 0.9, answer 0.5). In [0, 1]: 1 means every term of the query is in the question.
  * Terms are stemmed and stop words dropped by PostgreSQL's english configuration.
  */
 const FULL_TEXT_SQL = `
@@ -28,8 +28,8 @@ weighted as (
 select p.id,
   (sum(w.idf * case
      when p.search_vector @@ to_tsquery('english', w.term || ':A') then 1.0
-     when p.search_vector @@ to_tsquery('english', w.term || ':B') then 0.7
-     else 0.4
+     when p.search_vector @@ to_tsquery('english', w.term || ':B') then 0.9
+     else 0.5
    end) / (select sum(idf) from weighted))::float8 as lexical
 from published p
 join weighted w on p.search_vector @@ w.query
