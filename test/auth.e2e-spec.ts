@@ -84,6 +84,23 @@ describe('Clerk session tokens (GET /api/v1/users/me)', () => {
       expect(await userRows(bestays, sub)).toHaveLength(1);
     });
 
+    it('answers concurrent first requests of different users each with their own identity', async () => {
+      // The slow path (just-in-time creation) of many callers at once: no request may get another's user.
+      const subs = Array.from({ length: 12 }, () => newClerkId());
+      const existing = await Promise.all([bestays.user('admin'), bestays.user('agent')]);
+      const calls = [
+        ...(await Promise.all(subs.map(async (sub) => ({ sub, token: await bestays.token({ sub }) })))),
+        ...existing.map((user) => ({ sub: user.clerkUserId, token: user.token })),
+      ];
+      const responses = await Promise.all(calls.map((call) => bestays.http.get(ME).set(bearer(call.token))));
+      responses.forEach((response, index) => {
+        expect(response.status).toBe(200);
+        expect(response.body.clerkUserId).toBe(calls[index].sub);
+      });
+      expect(new Set(responses.map((response) => response.body.id as string)).size).toBe(calls.length);
+      expect(responses.slice(-2).map((response) => response.body.role)).toEqual(['admin', 'agent']);
+    });
+
     it('accepts a token that expired 3 s ago (5 s leeway)', async () => {
       const token = await bestays.token({ sub: newClerkId() }, { expiresIn: nowSeconds() - 3 });
       await bestays.http.get(ME).set(bearer(token)).expect(200);

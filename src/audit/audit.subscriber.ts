@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { type ChangeSet, ChangeSetType, EntityManager, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
+import { type ChangeSet, ChangeSetType, EntityManager, type EventSubscriber, type EntityProperty, type FlushEventArgs, JsonType, type Platform } from '@mikro-orm/core';
 import { currentProduct, currentTenantStore } from '../tenancy/tenant-context';
 import { isTenantOwned } from '../tenancy/tenant-entity';
+import { loadedSnapshot } from '../tenancy/tenant-guard.subscriber';
 import { AuditLog, type AuditAction } from './audit-log.entity';
 import { isAudited } from './unaudited.decorator';
 
@@ -17,14 +18,15 @@ export class AuditSubscriber implements EventSubscriber {
     em.getEventManager().registerSubscriber(this);
   }
 
-  onFlush({ uow }: FlushEventArgs): void {
+  onFlush({ em, uow }: FlushEventArgs): void {
+    const platform = em.getPlatform();
     const store = currentTenantStore();
     const entries: AuditLog[] = [];
     for (const changeSet of uow.getChangeSets()) {
       if (!isTenantOwned(changeSet.meta) || !isAudited(changeSet.meta.class)) {
         continue;
       }
-      const entry = describe(changeSet);
+      const entry = describe(changeSet, platform);
       if (entry) {
         const log = new AuditLog({
           ...entry,
@@ -45,9 +47,24 @@ export class AuditSubscriber implements EventSubscriber {
   }
 }
 
-function describe(changeSet: ChangeSet<object>): { action: AuditAction; changes: Record<string, unknown> } | undefined {
-  const payload = changeSet.payload as Record<string, unknown>;
-  const original = (changeSet.originalEntity ?? {}) as Record<string, unknown>;
+function describe(
+  changeSet: ChangeSet<object>,
+  platform: Platform,
+): { action: AuditAction; changes: Record<string, unknown> } | undefined {
+  // Change sets hold database values (a bigint as a string, an array as '{a,b}'): show JS values.
+  const readable = (source: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(source).map(([key, value]) => {
+        const type = (changeSet.meta.properties as Record<string, EntityProperty | undefined>)[key]?.customType;
+        if (!type || value == null) {
+          return [key, value];
+        }
+        // PostgreSQL parses JSON itself, so JsonType hands the serialised string back untouched.
+        return [key, type instanceof JsonType && typeof value === 'string' ? JSON.parse(value) : type.convertToJSValue(value, platform)];
+      }),
+    );
+  const payload = readable(changeSet.payload as Record<string, unknown>);
+  const original = readable((loadedSnapshot(changeSet) ?? {}) as Record<string, unknown>);
   const fields = (source: Record<string, unknown>) => Object.keys(source).filter((key) => !NOT_CHANGES.has(key));
 
   switch (changeSet.type) {

@@ -16,8 +16,12 @@ export class ClerkAuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<Request & { user?: User }>();
     const response = http.getResponse<Response>();
+    // Passport uses a strategy *instance* as is and sets its success/fail/error callbacks on it for the
+    // request: shared across concurrent requests, a slow verification (first sign-in) would answer
+    // another request's callback. Each request gets its own object inheriting from this app's strategy.
+    const strategy = Object.create(this.strategy) as ClerkJwtStrategy;
     return new Promise((resolve, reject) => {
-      const middleware: unknown = passport.authenticate(this.strategy, { session: false }, (error: unknown, user: User | false) => {
+      const middleware: unknown = passport.authenticate(strategy, { session: false }, (error: unknown, user: User | false) => {
         if (error instanceof UnauthorizedException) {
           return reject(error);
         }

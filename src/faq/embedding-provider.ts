@@ -6,6 +6,8 @@ import { Logger } from '@nestjs/common';
  */
 export abstract class EmbeddingProvider {
   abstract readonly model: string;
+  /** Cosine similarity from which, on this model, a text counts as related without sharing a word. */
+  abstract readonly minSimilarity: number;
   /** One L2-normalised vector per text, in order. Rejects when the texts could not be embedded. */
   abstract embed(texts: string[]): Promise<number[][]>;
 }
@@ -14,6 +16,8 @@ export class EmbeddingUnavailableError extends Error {}
 
 /** OpenAI-compatible `POST {baseUrl}/embeddings` (`EMBEDDINGS_BASE_URL`, `EMBEDDINGS_API_KEY`, `EMBEDDINGS_MODEL`). */
 export class OpenAiCompatibleEmbeddingProvider extends EmbeddingProvider {
+  // Semantic models put unrelated texts around 0.1-0.25 and paraphrases well above 0.4.
+  readonly minSimilarity = 0.4;
   private readonly logger = new Logger(OpenAiCompatibleEmbeddingProvider.name);
 
   constructor(
@@ -87,6 +91,8 @@ const STOP_WORDS = new Set(
  */
 export class LocalHashingEmbeddingProvider extends EmbeddingProvider {
   readonly model = 'local-hashing-v1';
+  // Shared trigrams alone reach ~0.35 between unrelated texts: only a near-copy counts without a shared word.
+  readonly minSimilarity = 0.5;
 
   embed(texts: string[]): Promise<number[][]> {
     return Promise.resolve(texts.map((text) => hashingVector(text)));

@@ -35,6 +35,10 @@ export class FaqEmbeddingsService {
     return this.provider.model;
   }
 
+  get minSimilarity(): number {
+    return this.provider.minSimilarity;
+  }
+
   /** Brings the document's embedding up to date in the unit of work; the caller's flush writes both. */
   async refresh(document: FaqDocument, isNew: boolean): Promise<void> {
     const existing = isNew ? null : await this.em.findOne(FaqEmbedding, { document });

@@ -35,13 +35,18 @@ from published p
 join weighted w on p.search_vector @@ w.query
 group by p.id`;
 
-// Vectors are L2-normalised when stored, so the dot product is the cosine similarity.
-const SIMILARITY_SQL = `
-select e.document_id as id,
-  (select sum(a * b) from unnest(e.vector, ?::real[]) as v(a, b))::float8 as similarity
+// Which vectors the published documents have, by content hash: a vector is a pure function of
+// (model, text), so a hash already in the caller's cache needs no second fetch.
+const EMBEDDED_SQL = `
+select e.document_id as id, e.content_hash as hash
 from faq_embeddings e
 join faq_documents d on d.id = e.document_id
 where d.status = 'published' and e.model = ?`;
+
+const VECTORS_SQL = `
+select distinct on (content_hash) content_hash as hash, vector
+from faq_embeddings
+where model = ? and content_hash = any(?::bpchar[])`;
 
 @Injectable()
 export class FaqSearchRepository {
@@ -56,13 +61,17 @@ export class FaqSearchRepository {
     return new Map(rows.map((row) => [row.id, Number(row.lexical)]));
   }
 
-  /** Cosine similarity of the vector to every published document embedded with this model. */
-  async similarities(model: string, vector: number[]): Promise<Map<string, number>> {
-    const rows = (await this.em.getConnection().execute(SIMILARITY_SQL, [arrayLiteral(vector.map(String)), model])) as Array<{
-      id: string;
-      similarity: number | null;
-    }>;
-    return new Map(rows.map((row) => [row.id, Number(row.similarity ?? 0)]));
+  /** The content hash of every published document's vector of this model. */
+  async embeddedPublished(model: string): Promise<Array<{ id: string; hash: string }>> {
+    return (await this.em.getConnection().execute(EMBEDDED_SQL, [model])) as Array<{ id: string; hash: string }>;
+  }
+
+  async vectors(model: string, hashes: string[]): Promise<Array<{ hash: string; vector: number[] }>> {
+    if (hashes.some((hash) => !/^[0-9a-f]{64}$/.test(hash))) {
+      throw new Error('content hashes are sha256 hex digests');
+    }
+    const rows = (await this.em.getConnection().execute(VECTORS_SQL, [model, arrayLiteral(hashes)])) as Array<{ hash: string; vector: unknown[] }>;
+    return rows.map((row) => ({ hash: row.hash, vector: row.vector.map(Number) }));
   }
 }
 

@@ -1,4 +1,4 @@
-import { ChangeSetType, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
+import { type ChangeSet, ChangeSetType, type EntityData, type EventSubscriber, type FlushEventArgs, helper } from '@mikro-orm/core';
 import { currentProduct } from './tenant-context';
 import { isTenantOwned, type TenantEntity, TenantViolationError } from './tenant-entity';
 
@@ -31,7 +31,7 @@ export class TenantGuardSubscriber implements EventSubscriber {
 
       // A row we may change must have been loaded through the filter: its original product is known
       // and ours. A bare reference (getReference) has no loaded product and is refused.
-      const original = changeSet.originalEntity as Partial<TenantEntity> | undefined;
+      const original = loadedSnapshot(changeSet) as Partial<TenantEntity> | undefined;
       if (original?.product !== product) {
         throw new TenantViolationError(
           `refusing to ${changeSet.type} ${where}: it was not loaded for product "${product}"`,
@@ -42,4 +42,12 @@ export class TenantGuardSubscriber implements EventSubscriber {
       }
     }
   }
+}
+
+/**
+ * The row as it was loaded from the database. Update change sets carry it; delete change sets do
+ * not, so it is read from the entity's own snapshot (absent or PK-only for a bare reference).
+ */
+export function loadedSnapshot<T extends object>(changeSet: ChangeSet<T>): EntityData<T> | undefined {
+  return changeSet.originalEntity ?? helper(changeSet.entity).__originalEntityData;
 }
