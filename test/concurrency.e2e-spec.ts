@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Response } from 'supertest';
+import type { Response, Test } from 'supertest';
 import { ownerQuery } from './harness/db';
 import { type ProductApp, type ProductName, PRODUCTS, startBothProducts, type TestUser } from './harness/product-app';
 
@@ -7,6 +7,7 @@ import { type ProductApp, type ProductName, PRODUCTS, startBothProducts, type Te
 // signed-in user) of one request must never bleed into another.
 describe('interleaved requests of both products', () => {
   const TOTAL = 300;
+  const REQUEST_TIMEOUT_MS = 20_000;
   let apps: Record<ProductName, ProductApp>;
   const admins = {} as Record<ProductName, TestUser>;
   const people = {} as Record<ProductName, TestUser[]>;
@@ -60,7 +61,7 @@ describe('interleaved requests of both products', () => {
       const app = apps[product];
       const requestId = `conc-${i}-${randomUUID()}`;
       const kind = Math.floor(i / 2) % 6;
-      const withId = <T extends { set: (name: string, value: string) => T }>(req: T) => req.set('X-Request-Id', requestId);
+      const withId = (req: Test) => req.set('X-Request-Id', requestId).timeout(REQUEST_TIMEOUT_MS);
 
       if (kind === 0 || kind === 1) {
         // GET /me as one of several users.
@@ -153,7 +154,17 @@ describe('interleaved requests of both products', () => {
 
     const seed = Date.now() % 100_000;
     const order = shuffled(calls, seed);
-    const responses = await Promise.all(order.map((call) => call.send()));
+    // A request that never answers (a lost callback, a pool deadlock) fails as such, not as a test timeout.
+    const responses = await Promise.all(
+      order.map((call) =>
+        call.send().then(
+          (response) => response,
+          (error: unknown) => {
+            throw new Error(`${call.product} ${call.requestId}: ${String(error)}`);
+          },
+        ),
+      ),
+    );
 
     let checked = 0;
     order.forEach((call, index) => {
@@ -187,7 +198,10 @@ describe('interleaved requests of both products', () => {
         PRODUCTS.flatMap((product) =>
           [0, 1].map(() => async () => {
             const token = await apps[product].token({ sub });
-            const response = await apps[product].http.get('/api/v1/users/me').set('Authorization', `Bearer ${token}`);
+            const response = await apps[product].http
+              .get('/api/v1/users/me')
+              .set('Authorization', `Bearer ${token}`)
+              .timeout(REQUEST_TIMEOUT_MS);
             return { sub, product, response };
           }),
         ),

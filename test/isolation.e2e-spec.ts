@@ -78,7 +78,8 @@ describe('product isolation over HTTP', () => {
       // Nothing but this product's users (the owner connection sees every product).
       const products = await ownerQuery<{ product: string }>('select distinct product from users where id = any($1)', [ids]);
       expect(products).toEqual([{ product: mine }]);
-      expect(response.body).toEqual({ items: expect.any(Array), total: ids.length, limit: 100, offset: 0 });
+      expect(response.body).toEqual({ items: expect.any(Array), total: expect.any(Number), limit: 100, offset: 0 });
+      expect(ids).toHaveLength(Math.min(response.body.total, 100));
     });
 
     it.each(directions)('%s rejects a product (or any unknown) query parameter with 400', async (mine, theirs) => {

@@ -60,11 +60,13 @@ function describe(
           return [key, value];
         }
         // PostgreSQL parses JSON itself, so JsonType hands the serialised string back untouched.
-        return [key, type instanceof JsonType && typeof value === 'string' ? JSON.parse(value) : type.convertToJSValue(value, platform)];
+        const js: unknown =
+          type instanceof JsonType && typeof value === 'string' ? JSON.parse(value) : type.convertToJSValue(value, platform);
+        return [key, js];
       }),
     );
   const payload = readable(changeSet.payload as Record<string, unknown>);
-  const original = readable((loadedSnapshot(changeSet) ?? {}) as Record<string, unknown>);
+  const original = readable(loadedSnapshot(changeSet) ?? {});
   const fields = (source: Record<string, unknown>) => Object.keys(source).filter((key) => !NOT_CHANGES.has(key));
 
   switch (changeSet.type) {

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment --
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access --
    the overrides restate MikroORM's overloaded signatures loosely; callers type-check against the base class. */
 import {
   type EntityName,
@@ -36,6 +36,14 @@ export class TenantEntityManager extends EntityManager {
   override async insert(entityNameOrEntity: any, data?: any, options?: any): Promise<any> {
     this.stampRows(entityNameOrEntity, data === undefined ? [entityNameOrEntity] : [data]);
     return super.insert(entityNameOrEntity, data, options);
+  }
+
+  // The filter scopes which rows nativeUpdate touches; this keeps it from relabelling them.
+  override async nativeUpdate(entityName: any, where: any, data: any, options?: any): Promise<number> {
+    if (this.stampRows(entityName, []) !== undefined && data?.product !== undefined) {
+      throw new TenantViolationError(`refusing to move ${Utils.className(entityName)} rows to another product`);
+    }
+    return super.nativeUpdate(entityName, where, data, options);
   }
 
   override async insertMany(entityNameOrEntities: any, data?: any, options?: any): Promise<any> {

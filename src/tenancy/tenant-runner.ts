@@ -16,7 +16,7 @@ export class TenantRunner {
     private readonly orm: MikroORM,
   ) {}
 
-  run<T>(product: string, work: () => Promise<T>): Promise<T> {
+  async run<T>(product: string, work: () => Promise<T>): Promise<T> {
     if (product !== this.config.product) {
       throw new Error(`this process serves "${this.config.product}" and cannot run work for "${product}"`);
     }
