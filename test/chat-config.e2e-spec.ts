@@ -291,7 +291,7 @@ describe('chat config', () => {
       ['an invalid type', schema({ properties: { city: { type: 'strin' } } }), /not a valid JSON Schema/],
       ['an unknown keyword', schema({ colour: 'red' }), /unknown keyword: "colour"/],
       ['a required property that is not defined', schema({ required: ['country'] }), /required property "country"/],
-      ['an unknown format', schema({ properties: { day: { type: 'string', format: 'dayte' } } }), /unknown format "dayte"/],
+      ['an unknown format', schema({ properties: { day: { type: 'string', format: 'dayte' } }, required: ['day'] }), /unknown format "dayte"/],
       ['an unresolvable $ref', schema({ properties: { city: { $ref: 'https://example.com/city.json' } } }), /resolve reference/],
       ['a string schema', { type: 'string' }, /"type": "object"/],
       ['no top-level type', { properties: {} }, /"type": "object"/],

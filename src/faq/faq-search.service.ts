@@ -74,9 +74,13 @@ export class FaqSearchService {
     const model = this.embeddings.model;
     const embedded = await this.repository.embeddedPublished(model);
     const missing = [...new Set(embedded.map((row) => row.hash).filter((hash) => !this.vectors.has(hash)))];
+    // Kept locally too: a concurrent search working from an older listing may prune the cache meanwhile.
+    const fetched = new Map<string, Float32Array>();
     if (missing.length > 0) {
       for (const { hash, vector } of await this.repository.vectors(model, missing)) {
-        this.vectors.set(hash, Float32Array.from(vector));
+        const array = Float32Array.from(vector);
+        fetched.set(hash, array);
+        this.vectors.set(hash, array);
       }
     }
     const current = new Set(embedded.map((row) => row.hash));
@@ -87,7 +91,7 @@ export class FaqSearchService {
     }
     const similarity = new Map<string, number>();
     for (const { id, hash } of embedded) {
-      const vector = this.vectors.get(hash);
+      const vector = this.vectors.get(hash) ?? fetched.get(hash);
       if (vector && vector.length === query.length) {
         let dot = 0;
         for (let i = 0; i < vector.length; i++) {
