@@ -170,9 +170,9 @@ describe('the FAQ chat assistant', () => {
     expect(response.body.reply).toBe('model says: Are pets allowed?');
     expect(llm.calls).toHaveLength(1);
     const [call] = llm.calls;
-    expect(call!.authorization).toBe('Bearer test-llm-key');
-    expect(call!.body.model).toBe('fake-1');
-    const system = call!.body.messages[0]!;
+    expect(call.authorization).toBe('Bearer test-llm-key');
+    expect(call.body.model).toBe('fake-1');
+    const system = call.body.messages[0];
     expect(system.role).toBe('system');
     expect(system.content).toContain('You are the Bestays helper. Be brief.');
     expect(system.content).toMatch(/pets/i);
@@ -184,7 +184,7 @@ describe('the FAQ chat assistant', () => {
       .set(modelUser.auth)
       .send({ message: 'What about cats?', conversationId: response.body.conversationId })
       .expect(200);
-    expect(llm.calls[1]!.body.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(llm.calls[1].body.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
   });
 
   it('answers 502 and stores nothing when the model fails', async () => {
@@ -194,6 +194,6 @@ describe('the FAQ chat assistant', () => {
     const count = await withModel.inTenant(() =>
       withModel.em().getConnection().execute<Array<{ n: string }>>(`select count(*) as n from chat_messages where content = 'Will this fail?'`),
     );
-    expect(Number(count[0]!.n)).toBe(0);
+    expect(Number(count[0].n)).toBe(0);
   });
 });
