@@ -49,7 +49,8 @@ describe('FAQ analytics', () => {
     const before = await report(product);
     const otherBefore = await report(other);
 
-    const category = (await http.post('/api/v1/admin/categories').set(auth).send({ name: 'Analytics', slug: `analytics-${word()}` }).expect(201)).body;
+    const categoryBody = { name: 'Analytics', slug: `analytics-${word()}` };
+    const category = (await http.post('/api/v1/admin/categories').set(auth).send(categoryBody).expect(201)).body;
     const tokens = { a: word(), b: word(), c: word(), d: word() };
     const docs = {} as Record<keyof typeof tokens, { id: string; question: string }>;
     for (const [label, token] of Object.entries(tokens) as Array<[keyof typeof tokens, string]>) {

@@ -266,7 +266,11 @@ describe('FAQ', () => {
       const times = (all.body.items as FaqJson[]).map((item) => Date.parse(item.createdAt));
       expect(times).toEqual([...times].sort((a, b) => b - a));
 
-      const drafts = await apps.bestays.http.get('/api/v1/admin/faqs').query({ status: 'draft', limit: 100 }).set(admin.bestays.auth).expect(200);
+      const drafts = await apps.bestays.http
+        .get('/api/v1/admin/faqs')
+        .query({ status: 'draft', limit: 100 })
+        .set(admin.bestays.auth)
+        .expect(200);
       expect((drafts.body.items as FaqJson[]).map((item) => item.id)).toContain(draft.id);
       expect((drafts.body.items as FaqJson[]).every((item) => item.status === 'draft')).toBe(true);
 
@@ -323,7 +327,9 @@ describe('FAQ', () => {
       const auth = admin.realestate.auth;
       const category = await createCategory('realestate');
       const main = await createFaq('realestate', category.id);
-      const [a, b, c] = [await createFaq('realestate', category.id), await createFaq('realestate', category.id), await createFaq('realestate', category.id)];
+      const a = await createFaq('realestate', category.id);
+      const b = await createFaq('realestate', category.id);
+      const c = await createFaq('realestate', category.id);
       const draft = await createFaq('realestate', category.id, { status: 'draft' });
 
       const set = await app.http.put(`/api/v1/admin/faqs/${main.id}/related`).set(auth).send({ ids: [a.id, b.id, draft.id] }).expect(200);
@@ -524,9 +530,19 @@ describe('FAQ', () => {
       await http.get('/api/v1/faq/search').query({ q: 'x'.repeat(500), limit: 20 }).expect(200);
 
       const word = `quokka${unique().replace(/[^a-z]/g, '')}`;
-      const published = await createFaq('bestays', category.id, { question: `Where can I see a ${word}?`, answer: `Every ${word} lives on the island.` });
-      const alsoPublished = await createFaq('bestays', category.id, { question: 'Which animals live nearby?', answer: `Birds, and sometimes a ${word}.` });
-      const draft = await createFaq('bestays', category.id, { status: 'draft', question: `Do you rent out a ${word}?`, answer: `No ${word} rentals.` });
+      const published = await createFaq('bestays', category.id, {
+        question: `Where can I see a ${word}?`,
+        answer: `Every ${word} lives on the island.`,
+      });
+      const alsoPublished = await createFaq('bestays', category.id, {
+        question: 'Which animals live nearby?',
+        answer: `Birds, and sometimes a ${word}.`,
+      });
+      const draft = await createFaq('bestays', category.id, {
+        status: 'draft',
+        question: `Do you rent out a ${word}?`,
+        answer: `No ${word} rentals.`,
+      });
       const response = await http.get('/api/v1/faq/search').query({ q: `${word} sightings` }).expect(200);
       expect(Object.keys(response.body)).toEqual(['items']);
       const items = response.body.items as Array<{ id: string; score: number }>;
@@ -689,8 +705,8 @@ describe('FAQ', () => {
       });
       try {
         const auth = (await remote.user('admin')).auth;
-        const category = (await remote.http.post('/api/v1/admin/categories').set(auth).send({ name: 'Remote', slug: `remote-${unique()}` }).expect(201))
-          .body as CategoryJson;
+        const categoryBody = { name: 'Remote', slug: `remote-${unique()}` };
+        const category = (await remote.http.post('/api/v1/admin/categories').set(auth).send(categoryBody).expect(201)).body as CategoryJson;
         const word = `wombat${unique().replace(/[^a-z]/g, '')}`;
         const faq = (
           await remote.http
@@ -725,7 +741,10 @@ describe('FAQ', () => {
         // Back up: the next change of the document embeds it again.
         failing = false;
         await remote.http.patch(`/api/v1/admin/faqs/${faq.id}`).set(auth).send({ status: 'published' }).expect(200);
-        expect(await embeddingOf(faq.id)).toMatchObject({ model: 'test-embed-8', content_hash: embeddingHash(`Is there a ${word}?`, [], 'Yes, two of them.') });
+        expect(await embeddingOf(faq.id)).toMatchObject({
+          model: 'test-embed-8',
+          content_hash: embeddingHash(`Is there a ${word}?`, [], 'Yes, two of them.'),
+        });
       } finally {
         await remote.close();
       }

@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { NotFoundError, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { ForeignKeyConstraintViolationException, NotFoundError, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Request, Response } from 'express';
 import { TenantViolationError } from '../tenancy/tenant-entity';
 import { httpErrorBody } from './http-error';
@@ -34,6 +34,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (exception instanceof UniqueConstraintViolationException) {
       return { status: HttpStatus.CONFLICT, message: 'A resource with these values already exists' };
+    }
+    if (exception instanceof ForeignKeyConstraintViolationException) {
+      return { status: HttpStatus.CONFLICT, message: 'The resource is still referenced by, or refers to, another resource' };
     }
     if (exception instanceof TenantViolationError) {
       // A bug or an attack, never a client's mistake to learn details of.

@@ -1,5 +1,3 @@
-import { Logger } from '@nestjs/common';
-
 /**
  * Turns texts into vectors whose dot product says how alike they are. Chosen once at boot from the
  * config (see FaqModule); vectors of different models never meet (each row records its model).
@@ -18,7 +16,6 @@ export class EmbeddingUnavailableError extends Error {}
 export class OpenAiCompatibleEmbeddingProvider extends EmbeddingProvider {
   // Semantic models put unrelated texts around 0.1-0.25 and paraphrases well above 0.4.
   readonly minSimilarity = 0.4;
-  private readonly logger = new Logger(OpenAiCompatibleEmbeddingProvider.name);
 
   constructor(
     private readonly baseUrl: string,
@@ -60,7 +57,6 @@ export class OpenAiCompatibleEmbeddingProvider extends EmbeddingProvider {
     return ordered.map((item) => {
       const vector = item.embedding;
       if (!Array.isArray(vector) || vector.length === 0 || !vector.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-        this.logger.warn('embeddings endpoint answered a malformed vector');
         throw new EmbeddingUnavailableError('embeddings endpoint answered a malformed vector');
       }
       return normalise(vector as number[]);

@@ -5,6 +5,9 @@ import { FaqAnalyticsRepository } from './faq-analytics.repository';
 import { FaqDocument } from './faq-document.entity';
 import { type FaqAnalyticsResponse } from './faq.dto';
 
+type AnalyticsEventFields = Pick<FaqAnalyticsEvent, 'kind'> &
+  Partial<Pick<FaqAnalyticsEvent, 'document' | 'helpful' | 'query' | 'hitCount'>>;
+
 const TOP = 10;
 const MAX_QUERY_LENGTH = 500;
 
@@ -43,7 +46,7 @@ export class FaqAnalyticsService {
     return { topViewed, mostHelpful, leastHelpful, topSearches, noResultSearches };
   }
 
-  private async record(event: Pick<FaqAnalyticsEvent, 'kind'> & Partial<Pick<FaqAnalyticsEvent, 'document' | 'helpful' | 'query' | 'hitCount'>>): Promise<void> {
+  private async record(event: AnalyticsEventFields): Promise<void> {
     this.em.create(FaqAnalyticsEvent, event);
     await this.em.flush();
   }

@@ -3,7 +3,7 @@ import { EntityManager, ForeignKeyConstraintViolationException } from '@mikro-or
 import { type Page, page, type PageQuery } from '../common/pagination.dto';
 import { FaqCategory } from './faq-category.entity';
 import { FaqDocument } from './faq-document.entity';
-import { type CreateCategoryBody, type UpdateCategoryBody } from './faq.dto';
+import { type CreateCategoryBody, definedOnly, type UpdateCategoryBody } from './faq.dto';
 
 // Served by the (product, position) index; name and id make the order total.
 const BY_POSITION = { position: 'asc', name: 'asc', id: 'asc' } as const;
@@ -17,7 +17,11 @@ export class FaqCategoriesService {
   }
 
   async list(query: PageQuery): Promise<Page<FaqCategory>> {
-    const [items, total] = await this.em.findAndCount(FaqCategory, {}, { orderBy: BY_POSITION, limit: query.limit, offset: query.offset });
+    const [items, total] = await this.em.findAndCount(
+      FaqCategory,
+      {},
+      { orderBy: BY_POSITION, limit: query.limit, offset: query.offset },
+    );
     return page(items, total, query);
   }
 
@@ -72,9 +76,4 @@ export class FaqCategoriesService {
       throw new ConflictException(`A category with slug "${slug}" already exists`);
     }
   }
-}
-
-// Validated DTO instances carry every declared field, the omitted ones as undefined.
-export function definedOnly<T extends object>(body: T): Partial<T> {
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -1,10 +1,10 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
 import { type Page, page, type PageQuery } from '../common/pagination.dto';
-import { FaqCategoriesService, definedOnly } from './faq-categories.service';
+import { FaqCategoriesService } from './faq-categories.service';
 import { FaqDocument, FaqRelated } from './faq-document.entity';
 import { FaqEmbeddingsService } from './faq-embeddings.service';
-import { type AdminFaqQuery, type CreateFaqBody, type PublicFaqQuery, type UpdateFaqBody } from './faq.dto';
+import { type AdminFaqQuery, type CreateFaqBody, definedOnly, type PublicFaqQuery, type UpdateFaqBody } from './faq.dto';
 
 // Served by the (product, status, created_at desc) index; id makes the order total.
 const NEWEST_FIRST = { createdAt: 'desc', id: 'desc' } as const;
@@ -25,7 +25,11 @@ export class FaqDocumentsService {
   // Public side: a draft or archived document is as invisible as one that does not exist.
 
   listPublished(query: PublicFaqQuery): Promise<Page<FaqDocument>> {
-    return this.list(query.category === undefined ? { status: 'published' } : { status: 'published', category: { slug: query.category } }, query);
+    const where: FilterQuery<FaqDocument> = { status: 'published' };
+    if (query.category !== undefined) {
+      where.category = { slug: query.category };
+    }
+    return this.list(where, query);
   }
 
   async getPublished(id: string): Promise<FaqDocument> {

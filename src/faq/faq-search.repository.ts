@@ -70,7 +70,10 @@ export class FaqSearchRepository {
     if (hashes.some((hash) => !/^[0-9a-f]{64}$/.test(hash))) {
       throw new Error('content hashes are sha256 hex digests');
     }
-    const rows = (await this.em.getConnection().execute(VECTORS_SQL, [model, arrayLiteral(hashes)])) as Array<{ hash: string; vector: unknown[] }>;
+    const rows = (await this.em.getConnection().execute(VECTORS_SQL, [model, arrayLiteral(hashes)])) as Array<{
+      hash: string;
+      vector: unknown[];
+    }>;
     return rows.map((row) => ({ hash: row.hash, vector: row.vector.map(Number) }));
   }
 }

@@ -21,7 +21,10 @@ const MAX_TERMS = 32;
 // Words that make a sentence a question but say nothing about its topic ("how much do I need…").
 // PostgreSQL's english stop words already drop "how", "do", "i", "can"…; these are the ones it keeps.
 const QUESTION_FILLER = new Set(
-  'much many need needs want wants get gets got like please tell know able possible ok okay way still really actually also thing things anything something go going make take let lets'.split(' '),
+  (
+    'much many need needs want wants get gets got like please tell know able possible ok okay way still really ' +
+    'actually also thing things anything something go going make take let lets'
+  ).split(' '),
 );
 
 /** Ranks published FAQ documents for a question. Pure: records nothing (the LLM module reuses it). */

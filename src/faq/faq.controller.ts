@@ -42,7 +42,10 @@ export class FaqController {
   }
 
   @Get('search')
-  @ApiOkResponse({ type: SearchResponse, description: 'Best match first; documents that match neither by words nor by embedding are left out' })
+  @ApiOkResponse({
+    type: SearchResponse,
+    description: 'Best match first; documents that match neither by words nor by embedding are left out',
+  })
   async search(@Query() query: SearchQuery): Promise<SearchResponse> {
     return { items: await this.faq.search(query.q, query.limit) };
   }

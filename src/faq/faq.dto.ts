@@ -136,7 +136,12 @@ export class CreateFaqBody {
 export class UpdateFaqBody extends PartialType(CreateFaqBody, { skipNullProperties: false }) {}
 
 export class RelatedBody {
-  @ApiProperty({ type: [String], format: 'uuid', maxItems: 50, description: 'Replaces the set; documents of this product, not the document itself' })
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    maxItems: 50,
+    description: 'Replaces the set; documents of this product, not the document itself',
+  })
   @IsArray()
   @ArrayMaxSize(50)
   @ArrayUnique()
@@ -238,6 +243,11 @@ export class FaqAnalyticsResponse {
 }
 
 // Mappers
+
+// Validated DTO instances carry every declared field, the omitted ones as undefined.
+export function definedOnly<T extends object>(body: T): Partial<T> {
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
 
 export function toCategoryResponse(category: FaqCategory): CategoryResponse {
   return { id: category.id, name: category.name, slug: category.slug, position: category.position };
