@@ -20,7 +20,9 @@ export default async function globalSetup() {
     server = await startEmbeddedPostgres({
       dataDir: path.join(repoRoot, '.data', `test-postgres-${process.pid}`),
       persistent: false,
-      log: { log: () => {}, warn: (msg) => console.warn(msg) }, // keep test output quiet
+      // Keep test output quiet: the leak-path tests provoke ERRORs (RLS, permissions) on purpose;
+      // FATAL and PANIC still show.
+      log: { log: () => {}, warn: (msg) => (/\bERROR:/.test(msg) ? undefined : console.warn(msg)) },
     });
     adminUrl = server.url;
     console.log(`[test-db] using embedded PostgreSQL at 127.0.0.1:${server.port}`);
