@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { PageQuery } from '../common/pagination.dto';
+import { PageQuery, PageOf } from '../common/pagination.dto';
 import { type AuditAction, AuditLog } from './audit-log.entity';
 
 export class AuditQuery extends PageQuery {
@@ -20,12 +20,7 @@ export class AuditEntryResponse {
   @ApiProperty() createdAt!: Date;
 }
 
-export class AuditPage {
-  @ApiProperty({ type: [AuditEntryResponse] }) items!: AuditEntryResponse[];
-  @ApiProperty() total!: number;
-  @ApiProperty() limit!: number;
-  @ApiProperty() offset!: number;
-}
+export class AuditPage extends PageOf(AuditEntryResponse) {}
 
 export function toAuditEntryResponse(entry: AuditLog): AuditEntryResponse {
   return {

@@ -1,12 +1,12 @@
+import { NotBlank } from '../common/not-blank.decorator';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { PageQuery } from '../common/pagination.dto';
+import { PageQuery, PageOf } from '../common/pagination.dto';
 import { ChatPrompt } from './chat-prompt.entity';
 import { ChatTool } from './chat-tool.entity';
 import { IsToolParametersSchema } from './json-schema';
 
-const NOT_BLANK = /\S/;
 // Prompts are looked up by name in code (the assistant uses `system`), so names are identifiers.
 const PROMPT_NAME = /^[a-zA-Z0-9_.-]{1,100}$/;
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -26,12 +26,7 @@ export class PromptResponse {
   @ApiProperty() updatedAt!: Date;
 }
 
-export class PromptPage {
-  @ApiProperty({ type: [PromptResponse] }) items!: PromptResponse[];
-  @ApiProperty() total!: number;
-  @ApiProperty() limit!: number;
-  @ApiProperty() offset!: number;
-}
+export class PromptPage extends PageOf(PromptResponse) {}
 
 export class PromptQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'system' })
@@ -55,7 +50,7 @@ export class CreatePromptBody {
   @ApiProperty({ maxLength: 50000 })
   @IsString()
   @MaxLength(50000)
-  @Matches(NOT_BLANK, { message: 'content must not be blank' })
+  @NotBlank()
   content!: string;
 
   @ApiPropertyOptional({ default: false, description: 'Activating deactivates the active prompt of the same name' })
@@ -70,7 +65,7 @@ export class UpdatePromptBody {
   @IfPresent()
   @IsString()
   @MaxLength(50000)
-  @Matches(NOT_BLANK, { message: 'content must not be blank' })
+  @NotBlank()
   content?: string;
 
   @ApiPropertyOptional({ description: 'Activating deactivates the active prompt of the same name' })
@@ -104,12 +99,7 @@ export class ToolResponse {
   @ApiProperty() updatedAt!: Date;
 }
 
-export class ToolPage {
-  @ApiProperty({ type: [ToolResponse] }) items!: ToolResponse[];
-  @ApiProperty() total!: number;
-  @ApiProperty() limit!: number;
-  @ApiProperty() offset!: number;
-}
+export class ToolPage extends PageOf(ToolResponse) {}
 
 // No property initializers here: PartialType copies them, and a PATCH must not reset omitted fields.
 export class CreateToolBody {
@@ -121,7 +111,7 @@ export class CreateToolBody {
   @ApiProperty({ maxLength: 4000 })
   @IsString()
   @MaxLength(4000)
-  @Matches(NOT_BLANK, { message: 'description must not be blank' })
+  @NotBlank()
   description!: string;
 
   @ApiProperty({

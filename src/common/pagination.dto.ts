@@ -1,4 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { type Type as ClassType } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
@@ -28,4 +29,15 @@ export interface Page<T> {
 
 export function page<T>(items: T[], total: number, query: PageQuery): Page<T> {
   return { items, total, limit: query.limit, offset: query.offset };
+}
+
+/** The response class of a list of `item`s, for the OpenAPI document: `class UserPage extends PageOf(UserResponse) {}`. */
+export function PageOf<T>(item: ClassType<T>): ClassType<Page<T>> {
+  class PageOfItems implements Page<T> {
+    @ApiProperty({ type: [item] }) items!: T[];
+    @ApiProperty({ minimum: 0 }) total!: number;
+    @ApiProperty({ minimum: 1, maximum: 100 }) limit!: number;
+    @ApiProperty({ minimum: 0 }) offset!: number;
+  }
+  return PageOfItems;
 }

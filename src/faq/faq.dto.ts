@@ -1,3 +1,4 @@
+import { NotBlank } from '../common/not-blank.decorator';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -16,11 +17,10 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { PageQuery } from '../common/pagination.dto';
+import { PageQuery, PageOf } from '../common/pagination.dto';
 import { FaqCategory } from './faq-category.entity';
 import { FAQ_STATUSES, FaqDocument, type FaqStatus } from './faq-document.entity';
 
-const NOT_BLANK = /\S/;
 export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 // Tags are stored in a text[]: no control characters, and never the bare word NULL (an array literal's null).
 const TAG = /^(?!null$)[^\p{Cc}]*\S[^\p{Cc}]*$/iu;
@@ -43,19 +43,14 @@ export class CategoryList {
   @ApiProperty({ type: [CategoryResponse] }) items!: CategoryResponse[];
 }
 
-export class CategoryPage {
-  @ApiProperty({ type: [CategoryResponse] }) items!: CategoryResponse[];
-  @ApiProperty() total!: number;
-  @ApiProperty() limit!: number;
-  @ApiProperty() offset!: number;
-}
+export class CategoryPage extends PageOf(CategoryResponse) {}
 
 // No property initializers here: PartialType copies them, and a PATCH must not reset omitted fields.
 export class CreateCategoryBody {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Booking' })
   @IsString()
   @MaxLength(200)
-  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  @NotBlank()
   name!: string;
 
   @ApiProperty({ maxLength: 100, pattern: SLUG.source, example: 'booking', description: 'Unique within the product' })
@@ -92,12 +87,7 @@ export class FaqDocumentDetailResponse extends FaqDocumentResponse {
   relatedIds!: string[];
 }
 
-export class FaqDocumentPage {
-  @ApiProperty({ type: [FaqDocumentResponse] }) items!: FaqDocumentResponse[];
-  @ApiProperty() total!: number;
-  @ApiProperty() limit!: number;
-  @ApiProperty() offset!: number;
-}
+export class FaqDocumentPage extends PageOf(FaqDocumentResponse) {}
 
 export class CreateFaqBody {
   @ApiProperty({ format: 'uuid', description: 'A category of this product' })
@@ -107,13 +97,13 @@ export class CreateFaqBody {
   @ApiProperty({ minLength: 1, maxLength: 500, example: 'Are pets allowed?' })
   @IsString()
   @MaxLength(500)
-  @Matches(NOT_BLANK, { message: 'question must not be blank' })
+  @NotBlank()
   question!: string;
 
   @ApiProperty({ minLength: 1, maxLength: 20000 })
   @IsString()
   @MaxLength(20000)
-  @Matches(NOT_BLANK, { message: 'answer must not be blank' })
+  @NotBlank()
   answer!: string;
 
   @ApiPropertyOptional({ enum: FAQ_STATUSES, default: 'draft' })
@@ -170,7 +160,7 @@ export class SearchQuery {
   @ApiProperty({ minLength: 1, maxLength: 500, example: 'can I bring my dog' })
   @IsString()
   @MaxLength(500)
-  @Matches(NOT_BLANK, { message: 'q must not be blank' })
+  @NotBlank()
   q!: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 20, default: 5 })

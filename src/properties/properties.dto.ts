@@ -1,3 +1,4 @@
+import { NotBlank } from '../common/not-blank.decorator';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -12,10 +13,9 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { PageQuery } from '../common/pagination.dto';
+import { PageQuery, PageOf } from '../common/pagination.dto';
 import { Property } from './property.entity';
 
-const NOT_BLANK = /\S/;
 // Omitted is fine, but an explicit null would reach a NOT NULL column: validate it (and fail).
 const IfPresent = () => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
 
@@ -34,19 +34,14 @@ export class PropertyResponse {
   @ApiProperty() updatedAt!: Date;
 }
 
-export class PropertyPage {
-  @ApiProperty({ type: [PropertyResponse] }) items!: PropertyResponse[];
-  @ApiProperty() total!: number;
-  @ApiProperty() limit!: number;
-  @ApiProperty() offset!: number;
-}
+export class PropertyPage extends PageOf(PropertyResponse) {}
 
 // No property initializers here: PartialType copies them, and a PATCH must not reset omitted fields.
 export class CreatePropertyBody {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'Sea-view villa with pool' })
   @IsString()
   @MaxLength(200)
-  @Matches(NOT_BLANK, { message: 'title must not be blank' })
+  @NotBlank()
   title!: string;
 
   @ApiPropertyOptional({ maxLength: 10000, default: '' })
@@ -81,7 +76,7 @@ export class CreatePropertyBody {
   @ApiProperty({ minLength: 1, maxLength: 500 })
   @IsString()
   @MaxLength(500)
-  @Matches(NOT_BLANK, { message: 'address must not be blank' })
+  @NotBlank()
   address!: string;
 
   @ApiPropertyOptional({ default: false })

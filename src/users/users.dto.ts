@@ -1,3 +1,4 @@
+import { PageOf } from '../common/pagination.dto';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { type Role, ROLES } from '../config/app-config';
@@ -13,12 +14,7 @@ export class UserResponse {
   @ApiProperty() createdAt!: Date;
 }
 
-export class UserPage {
-  @ApiProperty({ type: [UserResponse] }) items!: UserResponse[];
-  @ApiProperty() total!: number;
-  @ApiProperty() limit!: number;
-  @ApiProperty() offset!: number;
-}
+export class UserPage extends PageOf(UserResponse) {}
 
 export class UpdateRoleBody {
   @ApiProperty({ enum: ROLES })
