@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { RequestContext } from '@mikro-orm/core';
 import { ChatPromptsService } from '../src/chat-config/chat-prompts.service';
 import { ownerQuery } from './harness/db';
-import { type ProductApp, type ProductName, startBothProducts, type TestUser } from './harness/product-app';
+import { type ProductApp, type ProductName, startBothProducts, type TestUser, DIRECTIONS } from './harness/product-app';
 
 interface PromptJson {
   id: string;
@@ -44,10 +44,7 @@ describe('chat config', () => {
   const agent = {} as Record<ProductName, TestUser>;
   const user = {} as Record<ProductName, TestUser>;
 
-  const directions = [
-    ['bestays', 'realestate'],
-    ['realestate', 'bestays'],
-  ] as const;
+  const directions = DIRECTIONS;
 
   beforeAll(async () => {
     apps = await startBothProducts();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Response, Test } from 'supertest';
 import { ownerQuery } from './harness/db';
-import { type ProductApp, type ProductName, PRODUCTS, startBothProducts, type TestUser } from './harness/product-app';
+import { type ProductApp, type ProductName, PRODUCTS, startBothProducts, type TestUser, otherProduct } from './harness/product-app';
 
 // Many requests of both products in flight at once, in one process: the tenant context (and the
 // signed-in user) of one request must never bleed into another.
@@ -13,7 +13,7 @@ describe('interleaved requests of both products', () => {
   const people = {} as Record<ProductName, TestUser[]>;
   const known = {} as Record<ProductName, Set<string>>;
 
-  const other = (product: ProductName): ProductName => (product === 'bestays' ? 'realestate' : 'bestays');
+  const other = otherProduct;
 
   beforeAll(async () => {
     apps = await startBothProducts();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ownerQuery } from './harness/db';
-import { clerkUserCreated, type ProductApp, type ProductName, startBothProducts, type TestUser } from './harness/product-app';
+import { clerkUserCreated, type ProductApp, type ProductName, startBothProducts, type TestUser, DIRECTIONS, otherProduct } from './harness/product-app';
 
 // Every route that exists, tried across the product boundary in both directions.
 describe('product isolation over HTTP', () => {
@@ -8,11 +8,8 @@ describe('product isolation over HTTP', () => {
   const admins = {} as Record<ProductName, TestUser>;
   const users = {} as Record<ProductName, TestUser[]>;
 
-  const other = (product: ProductName): ProductName => (product === 'bestays' ? 'realestate' : 'bestays');
-  const directions = [
-    ['bestays', 'realestate'],
-    ['realestate', 'bestays'],
-  ] as const;
+  const other = otherProduct;
+  const directions = DIRECTIONS;
 
   beforeAll(async () => {
     apps = await startBothProducts();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ownerQuery } from './harness/db';
-import { type ProductApp, type ProductName, startBothProducts, type TestUser } from './harness/product-app';
+import { type ProductApp, type ProductName, startBothProducts, type TestUser, DIRECTIONS } from './harness/product-app';
 
 interface PropertyJson {
   id: string;
@@ -27,10 +27,7 @@ describe('properties', () => {
   const otherAgent = {} as Record<ProductName, TestUser>;
   const user = {} as Record<ProductName, TestUser>;
 
-  const directions = [
-    ['bestays', 'realestate'],
-    ['realestate', 'bestays'],
-  ] as const;
+  const directions = DIRECTIONS;
 
   beforeAll(async () => {
     apps = await startBothProducts();

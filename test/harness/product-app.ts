@@ -13,6 +13,14 @@ import { runInTenant } from '../../src/tenancy/tenant-context';
 export const PRODUCTS = ['bestays', 'realestate'] as const;
 export type ProductName = (typeof PRODUCTS)[number];
 
+/** Each product against the other: isolation tests run in both directions. */
+export const DIRECTIONS = [
+  ['bestays', 'realestate'],
+  ['realestate', 'bestays'],
+] as const;
+
+export const otherProduct = (product: ProductName): ProductName => (product === 'bestays' ? 'realestate' : 'bestays');
+
 const quiet = { log: () => undefined, warn: () => undefined };
 
 export interface TestUser {
