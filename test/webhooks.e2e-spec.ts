@@ -313,6 +313,30 @@ describe('Clerk webhooks (POST /api/v1/webhooks/clerk)', () => {
   });
 
   describe('user.updated and user.deleted', () => {
+    it("never lets an older profile (Clerk's updated_at) undo a newer one, whatever the arrival order", async () => {
+      const clerkUserId = newClerkId();
+      const profile = (role: string, updatedAt: number, type = 'user.updated') => {
+        const event = clerkUserCreated(clerkUserId, { type, role, email: `${role}@bestays.test` }) as { data: Record<string, unknown> };
+        event.data.updated_at = updatedAt;
+        return event;
+      };
+      const t0 = Date.now() - 60_000;
+      await bestays.sendWebhook(profile('user', t0, 'user.created')).expect(200);
+      const newer = newSvixId();
+      await bestays.sendWebhook(profile('admin', t0 + 2_000), { id: newer }).expect(200, { received: true, duplicate: false });
+      // The older update arrives last (a retry, or a slow delivery): stored, marked ignored, not applied.
+      const older = newSvixId();
+      await bestays.sendWebhook(profile('agent', t0 + 1_000), { id: older }).expect(200, { received: true, duplicate: false });
+      expect(await findUserByClerkId(bestays, admin, clerkUserId)).toMatchObject({ role: 'admin', email: 'admin@bestays.test' });
+      expect((await storedDelivery(bestays, newer))?.status).toBe('processed');
+      expect((await storedDelivery(bestays, older))?.status).toBe('ignored');
+      // A later profile still applies.
+      await bestays.sendWebhook(profile('agent', t0 + 3_000)).expect(200);
+      expect(await findUserByClerkId(bestays, admin, clerkUserId)).toMatchObject({ role: 'agent' });
+      // updated_at must be a timestamp when present.
+      await bestays.sendWebhook(profile('agent', -5)).expect(422);
+    });
+
     it('updates names, email and role', async () => {
       const clerkUserId = newClerkId();
       await bestays.sendWebhook(clerkUserCreated(clerkUserId, { firstName: 'Old', lastName: 'Name', email: 'old@bestays.test' })).expect(200);

@@ -22,7 +22,7 @@ export async function seedProduct(app: INestApplicationContext, product: string)
   const tenant = app.get(TenantContext);
   const users = app.get(UsersService);
   const report = await runner.run(product, async () => {
-    const admin = await users.syncFromClerk({
+    const { user: admin } = await users.syncFromClerk({
       clerkUserId: 'seed_admin',
       email: `admin@${product}.example`,
       firstName: 'Demo',
@@ -30,7 +30,7 @@ export async function seedProduct(app: INestApplicationContext, product: string)
       role: 'admin',
     });
     tenant.setUser(admin.id);
-    const agent = await users.syncFromClerk({
+    const { user: agent } = await users.syncFromClerk({
       clerkUserId: 'seed_agent',
       email: `agent@${product}.example`,
       firstName: 'Demo',

@@ -24,6 +24,10 @@ export class User extends TenantEntity {
   @Property({ type: 'timestamptz', nullable: true })
   deletedAt: Date | null = null;
 
+  // Clerk's `updated_at` of the profile last applied, so an older delivery cannot undo a newer one.
+  @Property({ type: 'timestamptz', nullable: true })
+  clerkUpdatedAt: Date | null = null;
+
   constructor(clerkUserId: string) {
     super();
     this.clerkUserId = clerkUserId;

@@ -11,6 +11,8 @@ export interface ClerkProfile {
   firstName: string | null;
   lastName: string | null;
   role: Role;
+  /** When Clerk last changed the profile; deliveries may arrive out of order. */
+  updatedAt?: Date;
 }
 
 @Injectable()
@@ -69,21 +71,27 @@ export class UsersService {
     return user;
   }
 
-  /** Create or update from Clerk's view of the user (webhooks). Deleted users stay deleted. */
-  async syncFromClerk(profile: ClerkProfile): Promise<User> {
+  /**
+   * Create or update from Clerk's view of the user (webhooks). Deleted users stay deleted, and a
+   * profile older than the one already applied is skipped. Returns false when nothing was applied.
+   */
+  async syncFromClerk(profile: ClerkProfile): Promise<{ user: User; applied: boolean }> {
     let user = await this.em.findOne(User, { clerkUserId: profile.clerkUserId }, { filters: { notDeleted: false } });
     if (!user) {
       user = new User(profile.clerkUserId);
       this.em.persist(user);
     }
-    if (!user.deletedAt) {
-      user.email = profile.email;
-      user.firstName = profile.firstName;
-      user.lastName = profile.lastName;
-      user.role = profile.role;
+    const stale = profile.updatedAt !== undefined && user.clerkUpdatedAt !== null && profile.updatedAt < user.clerkUpdatedAt;
+    if (user.deletedAt || stale) {
+      return { user, applied: false };
     }
+    user.email = profile.email;
+    user.firstName = profile.firstName;
+    user.lastName = profile.lastName;
+    user.role = profile.role;
+    user.clerkUpdatedAt = profile.updatedAt ?? user.clerkUpdatedAt;
     await this.em.flush();
-    return user;
+    return { user, applied: true };
   }
 
   /** Soft delete: the row stays for the audit trail and the user vanishes from every route. */

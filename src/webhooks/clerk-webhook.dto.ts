@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
 export class WebhookReceipt {
   @ApiProperty() received!: boolean;
@@ -23,6 +23,8 @@ export class ClerkUserData {
   @IsOptional() @IsString() @MaxLength(255) first_name?: string | null;
   @IsOptional() @IsString() @MaxLength(255) last_name?: string | null;
   @IsOptional() @IsObject() public_metadata?: Record<string, unknown>;
+  // Milliseconds since the epoch, as Clerk sends it.
+  @IsOptional() @IsInt() @Min(0) updated_at?: number;
 }
 
 export class ClerkDeletedUserData {

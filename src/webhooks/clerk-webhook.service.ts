@@ -128,14 +128,16 @@ export class ClerkWebhookService {
         const data = validated(ClerkUserData, event.data);
         const primary = data.email_addresses.find((address) => address.id === data.primary_email_address_id);
         const role = data.public_metadata?.role;
-        await this.users.syncFromClerk({
+        const { applied } = await this.users.syncFromClerk({
           clerkUserId: data.id,
           email: primary?.email_address ?? null,
           firstName: data.first_name ?? null,
           lastName: data.last_name ?? null,
           role: ROLES.includes(role as Role) ? (role as Role) : 'user',
+          updatedAt: data.updated_at === undefined ? undefined : new Date(data.updated_at),
         });
-        return 'processed';
+        // Not applied: the user was deleted, or Clerk has sent a newer profile already.
+        return applied ? 'processed' : 'ignored';
       }
       case 'user.deleted': {
         const data = validated(ClerkDeletedUserData, event.data);
