@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { RequestContext } from '@mikro-orm/core';
 import { ChatPromptsService } from '../src/chat-config/chat-prompts.service';
 import { ownerQuery } from './harness/db';
-import { type ProductApp, type ProductName, startBothProducts, type TestUser, DIRECTIONS } from './harness/product-app';
+import { type ProductApp, type ProductName, startBothProducts, type TestUser, DIRECTIONS, oneInEach } from './harness/product-app';
 
 interface PromptJson {
   id: string;
@@ -40,19 +40,17 @@ const schema = (extra: Record<string, unknown> = {}) => ({
 
 describe('chat config', () => {
   let apps: Record<ProductName, ProductApp>;
-  const admin = {} as Record<ProductName, TestUser>;
-  const agent = {} as Record<ProductName, TestUser>;
-  const user = {} as Record<ProductName, TestUser>;
+  let admin: Record<ProductName, TestUser>;
+  let agent: Record<ProductName, TestUser>;
+  let user: Record<ProductName, TestUser>;
 
   const directions = DIRECTIONS;
 
   beforeAll(async () => {
     apps = await startBothProducts();
-    for (const product of ['bestays', 'realestate'] as const) {
-      admin[product] = await apps[product].user('admin');
-      agent[product] = await apps[product].user('agent');
-      user[product] = await apps[product].user('user');
-    }
+    admin = await oneInEach(apps, 'admin');
+    agent = await oneInEach(apps, 'agent');
+    user = await oneInEach(apps, 'user');
   });
   afterAll(async () => {
     await Promise.all(Object.values(apps ?? {}).map((app) => app.close()));

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ownerQuery } from './harness/db';
-import { ProductApp, type ProductName, startBothProducts, type TestUser } from './harness/product-app';
+import { ProductApp, type ProductName, startBothProducts, type TestUser, oneInEach } from './harness/product-app';
 
 interface CategoryJson {
   id: string;
@@ -54,15 +54,13 @@ async function embeddingOf(documentId: string): Promise<EmbeddingRow | undefined
 
 describe('FAQ', () => {
   let apps: Record<ProductName, ProductApp>;
-  const admin = {} as Record<ProductName, TestUser>;
-  const user = {} as Record<ProductName, TestUser>;
+  let admin: Record<ProductName, TestUser>;
+  let user: Record<ProductName, TestUser>;
 
   beforeAll(async () => {
     apps = await startBothProducts();
-    for (const product of PRODUCTS) {
-      admin[product] = await apps[product].user('admin');
-      user[product] = await apps[product].user('user');
-    }
+    admin = await oneInEach(apps, 'admin');
+    user = await oneInEach(apps, 'user');
   });
   afterAll(async () => {
     await Promise.all(Object.values(apps ?? {}).map((app) => app.close()));

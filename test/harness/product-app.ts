@@ -166,3 +166,8 @@ export async function startBothProducts(env: Partial<Record<ProductName, NodeJS.
   const realestate = await ProductApp.start('realestate', env.realestate);
   return { bestays, realestate };
 }
+
+/** One signed-in user with `role` in each product. */
+export async function oneInEach(apps: Record<ProductName, ProductApp>, role: Role): Promise<Record<ProductName, TestUser>> {
+  return { bestays: await apps.bestays.user(role), realestate: await apps.realestate.user(role) };
+}
