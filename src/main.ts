@@ -3,6 +3,7 @@ import { createApp } from './app.setup';
 import { ConfigError, loadConfig } from './config/app-config';
 import { resolveAdminUrl } from './database/admin-url';
 import { prepareDatabase } from './database/migrate';
+import { catchUpFaqEmbeddings } from './faq/faq-embeddings.catch-up';
 import { seedProduct } from './seed/seed-product';
 
 async function bootstrap(): Promise<void> {
@@ -20,6 +21,11 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   await app.listen(config.port);
   logger.log(`serving product "${config.product}" on port ${config.port}`);
+  // FAQ vectors of another model (the model changed, or the endpoint was down) catch up in the
+  // background; until then those documents are found by full-text search alone.
+  catchUpFaqEmbeddings(app, config.product)
+    .then((count) => count > 0 && logger.log(`re-embedded ${count} FAQ document(s)`))
+    .catch((error: unknown) => logger.warn(`could not bring FAQ embeddings up to date: ${String(error)}`));
 }
 
 bootstrap().catch((error: unknown) => {

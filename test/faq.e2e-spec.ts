@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { catchUpFaqEmbeddings } from '../src/faq/faq-embeddings.catch-up';
 import { ownerQuery } from './harness/db';
 import { ProductApp, type ProductName, startBothProducts, type TestUser, oneInEach } from './harness/product-app';
 
@@ -636,7 +637,7 @@ describe('FAQ', () => {
 
       const first = await embeddingOf(faq.id);
       expect(first).toEqual({
-        model: 'local-hashing-v1',
+        model: 'local-hashing-v2',
         content_hash: embeddingHash('Is there a sauna?', ['sauna'], 'Some chalets have one.'),
         dims: 384,
         updated_at: expect.any(Date),
@@ -659,6 +660,32 @@ describe('FAQ', () => {
 
       await app.http.delete(`/api/v1/admin/faqs/${faq.id}`).set(auth).expect(204);
       expect(await embeddingOf(faq.id)).toBeUndefined();
+    });
+
+    it('of an older model are re-embedded by the boot catch-up, in this product only', async () => {
+      const ours = await createFaq('bestays', (await createCategory('bestays')).id, { question: 'Is there a hot tub?', answer: 'Some villas.' });
+      const theirs = await createFaq('realestate', (await createCategory('realestate')).id, { question: 'Is there a garden?', answer: 'Often.' });
+      // As an upgrade from local-hashing-v1 leaves them: old model, old vector, same text.
+      await ownerQuery(`update faq_embeddings set model = 'local-hashing-v1', vector = array_fill(0::real, array[384]) where document_id = any($1)`, [
+        [ours.id, theirs.id],
+      ]);
+
+      expect(await catchUpFaqEmbeddings(apps.bestays.app, 'bestays')).toBeGreaterThanOrEqual(1);
+      expect(await embeddingOf(ours.id)).toMatchObject({ model: 'local-hashing-v2', dims: 384 });
+      const [vector] = await ownerQuery<{ nonzero: boolean }>(
+        'select bool_or(x <> 0) as nonzero from faq_embeddings, unnest(vector) as x where document_id = $1',
+        [ours.id],
+      );
+      expect(vector.nonzero).toBe(true);
+      // The other product's row is not this process's to touch; its own boot brings it up to date.
+      expect(await embeddingOf(theirs.id)).toMatchObject({ model: 'local-hashing-v1' });
+      await expect(catchUpFaqEmbeddings(apps.bestays.app, 'realestate')).rejects.toThrow('cannot run work for "realestate"');
+      await catchUpFaqEmbeddings(apps.realestate.app, 'realestate');
+      expect(await embeddingOf(theirs.id)).toMatchObject({ model: 'local-hashing-v2' });
+      // Up to date now: a second run embeds nothing of ours again.
+      const before = await embeddingOf(ours.id);
+      await catchUpFaqEmbeddings(apps.bestays.app, 'bestays');
+      expect(await embeddingOf(ours.id)).toEqual(before);
     });
   });
 

@@ -391,7 +391,7 @@ export const FAQ_SEED: Record<'bestays' | 'realestate', FaqSeedSet> = {
         categorySlug: 'viewings-offers',
         question: 'How do I book a viewing?',
         answer:
-          'Click "Book a viewing" on the property page and pick a time that suits you, or call the branch that markets the home. ' +
+          'To visit a house or flat, click "Book a viewing" on the property page and pick a time that suits you, or call the branch that markets it. ' +
           'An agent confirms the appointment and usually accompanies you around the property. ' +
           'Many homes can also be seen first through a video tour or a virtual viewing.',
         tags: ['viewing', 'appointment', 'visit', 'virtual tour'],
