@@ -457,7 +457,8 @@ describe('ORM leak paths, from bestays against realestate rows', () => {
       });
       await inBestays(async (em) => {
         const entry = (await em.find(AuditLog, {}, { limit: 1 }))[0];
-        entry.action = 'delete';
+        // Always a real change (an entry that already says 'delete' would flush nothing).
+        entry.action = entry.action === 'delete' ? 'create' : 'delete';
         await expect(em.flush()).rejects.toThrow(/permission denied/);
       });
     });
