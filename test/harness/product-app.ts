@@ -6,7 +6,8 @@ import { SignJWT, type JWTPayload } from 'jose';
 import request from 'supertest';
 import { Webhook } from 'svix';
 import { createApp } from '../../src/app.setup';
-import { type AppConfig, loadConfig, type Role } from '../../src/config/app-config';
+import { type AppConfig, loadConfig } from '../../src/config/app-config';
+import { type Role } from '../../src/users/roles';
 import { prepareDatabase } from '../../src/database/migrate';
 import { runInTenant } from '../../src/tenancy/tenant-context';
 
