@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { seedFaq } from '../src/faq/faq.seed';
+import { loadSeedData } from '../src/seed/seed-data';
 import { ProductApp, startBothProducts, type TestUser } from './harness/product-app';
 
 interface FakeCall {
@@ -57,7 +58,7 @@ describe('the FAQ chat assistant', () => {
     apps = await startBothProducts();
     withModel = await ProductApp.start('bestays', { LLM_BASE_URL: llm.url, LLM_API_KEY: 'test-llm-key', LLM_MODEL: 'fake-1' });
     for (const app of [apps.bestays, apps.realestate]) {
-      await app.inTenant(() => seedFaq(app.app, app.product));
+      await app.inTenant(() => seedFaq(app.app, loadSeedData(app.product).faq));
     }
     alice = await apps.bestays.user();
     bob = await apps.bestays.user();
@@ -158,7 +159,7 @@ describe('the FAQ chat assistant', () => {
 
   it('uses the OpenAI-compatible model when configured, with the active system prompt and the FAQ as context', async () => {
     const admin = await withModel.user('admin');
-    await withModel.inTenant(() => seedFaq(withModel.app, 'bestays'));
+    await withModel.inTenant(() => seedFaq(withModel.app, loadSeedData('bestays').faq));
     await withModel.http
       .post('/api/v1/admin/chat-config/prompts')
       .set(admin.auth)
