@@ -1,6 +1,6 @@
 import { seedFaq } from '../src/faq/faq.seed';
 import { loadSeedData } from '../src/seed/seed-data';
-import { type ProductApp, type ProductName, startBothProducts } from './harness/product-app';
+import { type ProductName, useBothProducts } from './harness/product-app';
 
 // Questions as readers type them: paraphrased, never copied from the documents. Each names the
 // seeded question it should find; the test asks for it in the top 3 of /faq/search.
@@ -81,10 +81,9 @@ const SYNONYM_GAPS: Record<ProductName, Array<[query: string, expected: string]>
 const NONSENSE = ['xyzzy plugh', 'qwertyuiop asdfghjkl', 'zzzz', 'hello', 'what if it rains', 'what is the weather like in Lisbon tomorrow'];
 
 describe('FAQ search quality on the seeded FAQ', () => {
-  let apps: Record<ProductName, ProductApp>;
+  const apps = useBothProducts();
 
   beforeAll(async () => {
-    apps = await startBothProducts();
     for (const app of Object.values(apps)) {
       const admin = await app.user('admin');
       // Another suite may have seeded this shared test database already: seeding is idempotent,
@@ -97,9 +96,6 @@ describe('FAQ search quality on the seeded FAQ', () => {
         expect(questions).toContain(document.question);
       }
     }
-  });
-  afterAll(async () => {
-    await Promise.all(Object.values(apps ?? {}).map((app) => app.close()));
   });
 
   it.each(['bestays', 'realestate'] as const)('%s: the expected document is in the top 3 for every hand-written question', async (product) => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { BootTasks } from '../src/boot/boot-tasks';
 import { ownerQuery } from './harness/db';
-import { ProductApp, type ProductName, startBothProducts, type TestUser, oneInEach } from './harness/product-app';
+import { ProductApp, type ProductName, useBothProducts, type TestUser, oneInEach } from './harness/product-app';
 
 interface CategoryJson {
   id: string;
@@ -58,17 +58,13 @@ async function embeddingOf(documentId: string): Promise<EmbeddingRow | undefined
 const catchUp = (app: INestApplication, product: string) => app.get(BootTasks).run('faq-embeddings', product);
 
 describe('FAQ', () => {
-  let apps: Record<ProductName, ProductApp>;
+  const apps = useBothProducts();
   let admin: Record<ProductName, TestUser>;
   let user: Record<ProductName, TestUser>;
 
   beforeAll(async () => {
-    apps = await startBothProducts();
     admin = await oneInEach(apps, 'admin');
     user = await oneInEach(apps, 'user');
-  });
-  afterAll(async () => {
-    await Promise.all(Object.values(apps ?? {}).map((app) => app.close()));
   });
 
   async function createCategory(product: ProductName, overrides: Partial<CategoryJson> = {}): Promise<CategoryJson> {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { seedFaq } from '../src/faq/faq.seed';
 import { loadSeedData } from '../src/seed/seed-data';
-import { ProductApp, startBothProducts, type TestUser } from './harness/product-app';
+import { ProductApp, type TestUser, useBothProducts } from './harness/product-app';
 
 interface FakeCall {
   authorization?: string;
@@ -40,7 +40,7 @@ async function fakeLlm(): Promise<{ server: Server; url: string; calls: FakeCall
 }
 
 describe('the FAQ chat assistant', () => {
-  let apps: Awaited<ReturnType<typeof startBothProducts>>;
+  const apps = useBothProducts();
   let withModel: ProductApp;
   let llm: Awaited<ReturnType<typeof fakeLlm>>;
   let alice: TestUser;
@@ -55,7 +55,6 @@ describe('the FAQ chat assistant', () => {
 
   beforeAll(async () => {
     llm = await fakeLlm();
-    apps = await startBothProducts();
     withModel = await ProductApp.start('bestays', { LLM_BASE_URL: llm.url, LLM_API_KEY: 'test-llm-key', LLM_MODEL: 'fake-1' });
     for (const app of [apps.bestays, apps.realestate]) {
       await app.inTenant(() => seedFaq(app.app, loadSeedData(app.product).faq));
@@ -66,7 +65,7 @@ describe('the FAQ chat assistant', () => {
     modelUser = await withModel.user();
   });
   afterAll(async () => {
-    await Promise.all([apps.bestays.close(), apps.realestate.close(), withModel.close()]);
+    await withModel?.close();
     await new Promise((resolve) => llm.server.close(resolve));
   });
 
