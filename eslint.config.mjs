@@ -1,6 +1,7 @@
 // Lint that guards the architecture: besides correctness rules, it keeps the paths that can skip
 // the product filter (raw SQL, the QueryBuilder, `filters: false`) inside a few reviewed files.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const FILTER_BYPASS = [
@@ -18,7 +19,7 @@ const REVIEWED = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', '**/*.mjs', 'jest.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'jest.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -35,6 +36,13 @@ export default tseslint.config(
     },
   },
   { files: REVIEWED, rules: { 'no-restricted-syntax': 'off' } },
+  {
+    // Plain ES modules run by Node (the embedded PostgreSQL launcher, Jest setup, bench, scripts):
+    // linted with the same correctness rules, without type information (they are not in tsconfig).
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node, sourceType: 'module' },
+  },
   {
     // Tests try the bypass paths on purpose (to prove RLS and the guard close them).
     files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'],

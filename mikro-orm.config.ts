@@ -1,11 +1,10 @@
-// MikroORM options for tooling (e.g. a MikroORM CLI session); the app builds the same options in
-// src/database/orm-options.ts with the runtime role's URL, which is what every request uses.
+// MikroORM options for tooling (e.g. a MikroORM CLI session): the same options and entities as the
+// app (src/database/orm-options.ts, src/database/entities.ts). The app connects as the product's
+// runtime role; a tooling session uses DATABASE_URL as given.
+import { ALL_ENTITIES } from './src/database/entities';
 import { ormOptions } from './src/database/orm-options';
-import { AuditLog } from './src/audit/audit-log.entity';
-import { User } from './src/users/user.entity';
-import { WebhookEvent } from './src/webhooks/webhook-event.entity';
 
 export default {
   ...ormOptions(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
-  entities: [User, AuditLog, WebhookEvent],
+  entities: ALL_ENTITIES,
 };

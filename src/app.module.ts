@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { BootModule } from './boot/boot-tasks';
 import { ChatConfigModule } from './chat-config/chat-config.module';
 import { type AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
@@ -29,6 +30,7 @@ export class AppModule {
         AppConfigModule.register(config),
         MikroOrmModule.forRoot({ ...ormOptions(runtimeDatabaseUrl), autoLoadEntities: true, registerRequestContext: true }),
         TenancyModule,
+        BootModule,
         AuthModule,
         UsersModule,
         WebhooksModule,

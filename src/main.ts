@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
+import { BootTasks } from './boot/boot-tasks';
 import { ConfigError, loadConfig } from './config/app-config';
 import { resolveAdminUrl } from './database/admin-url';
 import { prepareDatabase } from './database/migrate';
-import { catchUpFaqEmbeddings } from './faq/faq-embeddings.catch-up';
 import { seedProduct } from './seed/seed-product';
 
 async function bootstrap(): Promise<void> {
@@ -21,11 +21,8 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   await app.listen(config.port);
   logger.log(`serving product "${config.product}" on port ${config.port}`);
-  // FAQ vectors of another model (the model changed, or the endpoint was down) catch up in the
-  // background; until then those documents are found by full-text search alone.
-  catchUpFaqEmbeddings(app, config.product)
-    .then((count) => count > 0 && logger.log(`re-embedded ${count} FAQ document(s)`))
-    .catch((error: unknown) => logger.warn(`could not bring FAQ embeddings up to date: ${String(error)}`));
+  // Features' catch-up work (e.g. FAQ vectors of another model) runs in the background.
+  app.get(BootTasks).startAll();
 }
 
 bootstrap().catch((error: unknown) => {

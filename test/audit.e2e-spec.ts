@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ownerQuery } from './harness/db';
-import { clerkUserCreated, type ProductApp, type ProductName, startBothProducts, type TestUser } from './harness/product-app';
+import { clerkUserCreated, type ProductApp, useBothProducts, type TestUser } from './harness/product-app';
 
 interface AuditItem {
   id: string;
@@ -15,17 +15,13 @@ interface AuditItem {
 
 // The audit trail as an admin reads it, written by what happens over HTTP.
 describe('audit log through HTTP', () => {
-  let apps: Record<ProductName, ProductApp>;
+  const apps = useBothProducts();
   let admin: TestUser;
   let otherAdmin: TestUser;
 
   beforeAll(async () => {
-    apps = await startBothProducts();
     admin = await apps.bestays.user('admin');
     otherAdmin = await apps.realestate.user('admin');
-  });
-  afterAll(async () => {
-    await Promise.all(Object.values(apps ?? {}).map((app) => app.close()));
   });
 
   const newSub = () => `user_${randomUUID().replace(/-/g, '')}`;

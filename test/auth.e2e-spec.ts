@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, SignJWT } from 'jose';
 import { User } from '../src/users/user.entity';
-import { ProductApp, startBothProducts } from './harness/product-app';
+import { ProductApp, useBothProducts } from './harness/product-app';
 
 const ME = '/api/v1/users/me';
 
@@ -31,16 +31,12 @@ function userRows(app: ProductApp, clerkUserId: string): Promise<User[]> {
 }
 
 describe('Clerk session tokens (GET /api/v1/users/me)', () => {
-  let apps: Awaited<ReturnType<typeof startBothProducts>>;
+  const apps = useBothProducts();
   let bestays: ProductApp;
   let realestate: ProductApp;
 
-  beforeAll(async () => {
-    apps = await startBothProducts();
+  beforeAll(() => {
     ({ bestays, realestate } = apps);
-  });
-  afterAll(async () => {
-    await Promise.all(Object.values(apps).map((app) => app.close()));
   });
 
   describe('valid tokens', () => {

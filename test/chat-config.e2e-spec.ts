@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { RequestContext } from '@mikro-orm/core';
 import { ChatPromptsService } from '../src/chat-config/chat-prompts.service';
 import { ownerQuery } from './harness/db';
-import { type ProductApp, type ProductName, startBothProducts, type TestUser, DIRECTIONS, oneInEach } from './harness/product-app';
+import { type ProductName, useBothProducts, type TestUser, DIRECTIONS, oneInEach } from './harness/product-app';
 
 interface PromptJson {
   id: string;
@@ -39,7 +39,7 @@ const schema = (extra: Record<string, unknown> = {}) => ({
 });
 
 describe('chat config', () => {
-  let apps: Record<ProductName, ProductApp>;
+  const apps = useBothProducts();
   let admin: Record<ProductName, TestUser>;
   let agent: Record<ProductName, TestUser>;
   let user: Record<ProductName, TestUser>;
@@ -47,13 +47,9 @@ describe('chat config', () => {
   const directions = DIRECTIONS;
 
   beforeAll(async () => {
-    apps = await startBothProducts();
     admin = await oneInEach(apps, 'admin');
     agent = await oneInEach(apps, 'agent');
     user = await oneInEach(apps, 'user');
-  });
-  afterAll(async () => {
-    await Promise.all(Object.values(apps ?? {}).map((app) => app.close()));
   });
 
   async function createPrompt(product: ProductName, body: { name: string; content?: string; active?: boolean }): Promise<PromptJson> {

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Response, Test } from 'supertest';
 import { ownerQuery } from './harness/db';
-import { type ProductApp, type ProductName, PRODUCTS, startBothProducts, type TestUser, otherProduct } from './harness/product-app';
+import { type ProductName, PRODUCTS, useBothProducts, type TestUser, otherProduct } from './harness/product-app';
 
 // Many requests of both products in flight at once, in one process: the tenant context (and the
 // signed-in user) of one request must never bleed into another.
 describe('interleaved requests of both products', () => {
   const TOTAL = 300;
   const REQUEST_TIMEOUT_MS = 20_000;
-  let apps: Record<ProductName, ProductApp>;
+  const apps = useBothProducts();
   const admins = {} as Record<ProductName, TestUser>;
   const people = {} as Record<ProductName, TestUser[]>;
   const known = {} as Record<ProductName, Set<string>>;
@@ -16,7 +16,6 @@ describe('interleaved requests of both products', () => {
   const other = otherProduct;
 
   beforeAll(async () => {
-    apps = await startBothProducts();
     for (const product of PRODUCTS) {
       admins[product] = await apps[product].user('admin');
       people[product] = [];
@@ -26,10 +25,6 @@ describe('interleaved requests of both products', () => {
       known[product] = new Set([admins[product].id, ...people[product].map((u) => u.id)]);
     }
   });
-  afterAll(async () => {
-    await Promise.all(Object.values(apps ?? {}).map((app) => app.close()));
-  });
-
   // Seeded, so a failing order can be replayed.
   function shuffled<T>(items: T[], seed: number): T[] {
     const result = [...items];

@@ -11,20 +11,16 @@ import { MissingTenantContextError } from '../src/tenancy/tenant-context';
 import { TenantRunner } from '../src/tenancy/tenant-runner';
 import { User } from '../src/users/user.entity';
 import { createScratchDatabase, dropScratchDatabase, ownerQuery } from './harness/db';
-import { type ProductApp, type ProductName, startBothProducts } from './harness/product-app';
+import { useBothProducts } from './harness/product-app';
 
 const repoRoot = join(__dirname, '..');
 
 describe('fail closed: no tenant context, no rows', () => {
-  let apps: Record<ProductName, ProductApp>;
+  const apps = useBothProducts();
   let userIds: string[];
 
   beforeAll(async () => {
-    apps = await startBothProducts();
     userIds = [(await apps.bestays.user('user')).id, (await apps.realestate.user('user')).id];
-  });
-  afterAll(async () => {
-    await Promise.all(Object.values(apps ?? {}).map((app) => app.close()));
   });
 
   describe('the EntityManager outside a tenant context', () => {

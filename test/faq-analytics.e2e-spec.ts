@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { ownerQuery } from './harness/db';
-import { type ProductApp, type ProductName, startBothProducts, type TestUser, oneInEach } from './harness/product-app';
+import { type ProductName, useBothProducts, type TestUser, oneInEach } from './harness/product-app';
 
 interface Report {
   topViewed: Array<{ documentId: string; question: string; views: number }>;
@@ -20,15 +20,11 @@ const times = async (n: number, work: (i: number) => Promise<unknown>) => {
 };
 
 describe('FAQ analytics', () => {
-  let apps: Record<ProductName, ProductApp>;
+  const apps = useBothProducts();
   let admin: Record<ProductName, TestUser>;
 
   beforeAll(async () => {
-    apps = await startBothProducts();
     admin = await oneInEach(apps, 'admin');
-  });
-  afterAll(async () => {
-    await Promise.all(Object.values(apps ?? {}).map((app) => app.close()));
   });
 
   async function report(product: ProductName): Promise<Report> {

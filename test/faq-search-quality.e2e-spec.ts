@@ -1,5 +1,6 @@
-import { FAQ_SEED, seedFaq } from '../src/faq/faq.seed';
-import { type ProductApp, type ProductName, startBothProducts } from './harness/product-app';
+import { seedFaq } from '../src/faq/faq.seed';
+import { loadSeedData } from '../src/seed/seed-data';
+import { type ProductName, useBothProducts } from './harness/product-app';
 
 // Questions as readers type them: paraphrased, never copied from the documents. Each names the
 // seeded question it should find; the test asks for it in the top 3 of /faq/search.
@@ -80,31 +81,27 @@ const SYNONYM_GAPS: Record<ProductName, Array<[query: string, expected: string]>
 const NONSENSE = ['xyzzy plugh', 'qwertyuiop asdfghjkl', 'zzzz', 'hello', 'what if it rains', 'what is the weather like in Lisbon tomorrow'];
 
 describe('FAQ search quality on the seeded FAQ', () => {
-  let apps: Record<ProductName, ProductApp>;
+  const apps = useBothProducts();
 
   beforeAll(async () => {
-    apps = await startBothProducts();
     for (const app of Object.values(apps)) {
       const admin = await app.user('admin');
       // Another suite may have seeded this shared test database already: seeding is idempotent,
       // so whatever this run adds, afterwards every seed document is there, and a rerun adds nothing.
-      await app.inTenant(() => seedFaq(app.app, app.product), admin.id);
-      expect(await app.inTenant(() => seedFaq(app.app, app.product), admin.id)).toBe(0);
+      await app.inTenant(() => seedFaq(app.app, loadSeedData(app.product).faq), admin.id);
+      expect(await app.inTenant(() => seedFaq(app.app, loadSeedData(app.product).faq), admin.id)).toBe(0);
       const listed = await app.http.get('/api/v1/faq/documents?limit=100').expect(200);
       const questions = new Set((listed.body.items as Array<{ question: string }>).map((item) => item.question));
-      for (const document of FAQ_SEED[app.product].documents) {
+      for (const document of loadSeedData(app.product).faq.documents) {
         expect(questions).toContain(document.question);
       }
     }
-  });
-  afterAll(async () => {
-    await Promise.all(Object.values(apps ?? {}).map((app) => app.close()));
   });
 
   it.each(['bestays', 'realestate'] as const)('%s: the expected document is in the top 3 for every hand-written question', async (product) => {
     const app = apps[product];
     expect(CASES[product].length).toBeGreaterThanOrEqual(20);
-    const seeded = FAQ_SEED[product].documents.map((document) => document.question);
+    const seeded = loadSeedData(product).faq.documents.map((document) => document.question);
     const misses: string[] = [];
     let hits = 0;
     let first = 0;

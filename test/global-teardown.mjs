@@ -4,7 +4,10 @@ import pg from 'pg';
 
 export default async function globalTeardown() {
   const state = globalThis.__TEST_DB__;
-  if (!state) return; // setup did not get far enough
+  // setup did not get far enough
+  if (!state) {
+    return;
+  }
   globalThis.__TEST_DB__ = undefined;
 
   try {

@@ -1,14 +1,7 @@
-import { ProductApp, startBothProducts } from './harness/product-app';
+import { ProductApp, useBothProducts } from './harness/product-app';
 
 describe('health and the HTTP basics', () => {
-  let apps: Awaited<ReturnType<typeof startBothProducts>>;
-
-  beforeAll(async () => {
-    apps = await startBothProducts();
-  });
-  afterAll(async () => {
-    await Promise.all(Object.values(apps).map((app) => app.close()));
-  });
+  const apps = useBothProducts();
 
   it.each(['bestays', 'realestate'] as const)('%s reports itself healthy with a real database check', async (product) => {
     const response = await apps[product].http.get('/api/health').expect(200);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ownerQuery } from './harness/db';
-import { clerkUserCreated, type ProductApp, type ProductName, startBothProducts, type TestUser, DIRECTIONS, otherProduct } from './harness/product-app';
+import { clerkUserCreated, type ProductName, useBothProducts, type TestUser, DIRECTIONS, otherProduct } from './harness/product-app';
 
 // Every route that exists, tried across the product boundary in both directions.
 describe('product isolation over HTTP', () => {
-  let apps: Record<ProductName, ProductApp>;
+  const apps = useBothProducts();
   const admins = {} as Record<ProductName, TestUser>;
   const users = {} as Record<ProductName, TestUser[]>;
 
@@ -12,14 +12,10 @@ describe('product isolation over HTTP', () => {
   const directions = DIRECTIONS;
 
   beforeAll(async () => {
-    apps = await startBothProducts();
     for (const product of ['bestays', 'realestate'] as const) {
       admins[product] = await apps[product].user('admin');
       users[product] = [await apps[product].user('user'), await apps[product].user('agent'), await apps[product].user('user')];
     }
-  });
-  afterAll(async () => {
-    await Promise.all(Object.values(apps ?? {}).map((app) => app.close()));
   });
 
   const allIds = (product: ProductName) => [admins[product].id, ...users[product].map((u) => u.id)];

@@ -7,28 +7,23 @@ import { TenantViolationError } from '../src/tenancy/tenant-entity';
 import { User } from '../src/users/user.entity';
 import { WebhookEvent } from '../src/webhooks/webhook-event.entity';
 import { ownerQuery } from './harness/db';
-import { type ProductApp, type ProductName, startBothProducts, type TestUser } from './harness/product-app';
+import { type ProductApp, useBothProducts, type TestUser } from './harness/product-app';
 
 // Every known way an ORM query can reach past the product filter, tried from bestays against
 // realestate's rows. Each must be closed by the filter, the flush guard or RLS.
 describe('ORM leak paths, from bestays against realestate rows', () => {
-  let apps: Record<ProductName, ProductApp>;
+  const apps = useBothProducts();
   let bestays: ProductApp;
   let mine: TestUser[];
   let theirs: TestUser[];
   let theirsIds: Set<string>;
 
   beforeAll(async () => {
-    apps = await startBothProducts();
     bestays = apps.bestays;
     mine = [await bestays.user('admin'), await bestays.user('user')];
     theirs = [await apps.realestate.user('user'), await apps.realestate.user('agent')];
     theirsIds = new Set(theirs.map((u) => u.id));
   });
-  afterAll(async () => {
-    await Promise.all(Object.values(apps ?? {}).map((app) => app.close()));
-  });
-
   // Each test runs in bestays' tenant context with a fresh EntityManager.
   const inBestays = <T>(work: (em: EntityManager) => Promise<T>): Promise<T> => bestays.inTenant(() => work(bestays.em()));
   const victim = () => theirs[0];

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { seedFaq } from '../src/faq/faq.seed';
-import { ProductApp, startBothProducts, type TestUser } from './harness/product-app';
+import { loadSeedData } from '../src/seed/seed-data';
+import { ProductApp, type TestUser, useBothProducts } from './harness/product-app';
 
 interface FakeCall {
   authorization?: string;
@@ -39,7 +40,7 @@ async function fakeLlm(): Promise<{ server: Server; url: string; calls: FakeCall
 }
 
 describe('the FAQ chat assistant', () => {
-  let apps: Awaited<ReturnType<typeof startBothProducts>>;
+  const apps = useBothProducts();
   let withModel: ProductApp;
   let llm: Awaited<ReturnType<typeof fakeLlm>>;
   let alice: TestUser;
@@ -54,10 +55,9 @@ describe('the FAQ chat assistant', () => {
 
   beforeAll(async () => {
     llm = await fakeLlm();
-    apps = await startBothProducts();
     withModel = await ProductApp.start('bestays', { LLM_BASE_URL: llm.url, LLM_API_KEY: 'test-llm-key', LLM_MODEL: 'fake-1' });
     for (const app of [apps.bestays, apps.realestate]) {
-      await app.inTenant(() => seedFaq(app.app, app.product));
+      await app.inTenant(() => seedFaq(app.app, loadSeedData(app.product).faq));
     }
     alice = await apps.bestays.user();
     bob = await apps.bestays.user();
@@ -65,7 +65,7 @@ describe('the FAQ chat assistant', () => {
     modelUser = await withModel.user();
   });
   afterAll(async () => {
-    await Promise.all([apps.bestays.close(), apps.realestate.close(), withModel.close()]);
+    await withModel?.close();
     await new Promise((resolve) => llm.server.close(resolve));
   });
 
@@ -158,7 +158,7 @@ describe('the FAQ chat assistant', () => {
 
   it('uses the OpenAI-compatible model when configured, with the active system prompt and the FAQ as context', async () => {
     const admin = await withModel.user('admin');
-    await withModel.inTenant(() => seedFaq(withModel.app, 'bestays'));
+    await withModel.inTenant(() => seedFaq(withModel.app, loadSeedData('bestays').faq));
     await withModel.http
       .post('/api/v1/admin/chat-config/prompts')
       .set(admin.auth)

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ownerQuery } from './harness/db';
-import { type ProductApp, type ProductName, startBothProducts, type TestUser, DIRECTIONS, oneInEach } from './harness/product-app';
+import { type ProductName, useBothProducts, type TestUser, DIRECTIONS, oneInEach } from './harness/product-app';
 
 interface PropertyJson {
   id: string;
@@ -21,7 +21,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe('properties', () => {
-  let apps: Record<ProductName, ProductApp>;
+  const apps = useBothProducts();
   let admin: Record<ProductName, TestUser>;
   let agent: Record<ProductName, TestUser>;
   let otherAgent: Record<ProductName, TestUser>;
@@ -30,14 +30,10 @@ describe('properties', () => {
   const directions = DIRECTIONS;
 
   beforeAll(async () => {
-    apps = await startBothProducts();
     admin = await oneInEach(apps, 'admin');
     agent = await oneInEach(apps, 'agent');
     otherAgent = await oneInEach(apps, 'agent');
     user = await oneInEach(apps, 'user');
-  });
-  afterAll(async () => {
-    await Promise.all(Object.values(apps ?? {}).map((app) => app.close()));
   });
 
   const body = (overrides: Record<string, unknown> = {}) => ({

@@ -6,12 +6,12 @@ import { Conversation } from '../src/llm/conversation.entity';
 import { Property } from '../src/properties/property.entity';
 import { User } from '../src/users/user.entity';
 import { ownerQuery } from './harness/db';
-import { type ProductApp, type ProductName, startBothProducts, type TestUser } from './harness/product-app';
+import { type ProductName, useBothProducts, type TestUser } from './harness/product-app';
 
 // Relations: populate (joined and select-in) stays inside the product, and no row can point at
 // another product's row — not through the ORM, and not even for the owner (composite foreign keys).
 describe('relations and references across products', () => {
-  let apps: Record<ProductName, ProductApp>;
+  const apps = useBothProducts();
   const agent = {} as Record<ProductName, TestUser>;
   const property = {} as Record<ProductName, string>;
   const category = {} as Record<ProductName, string>;
@@ -20,7 +20,6 @@ describe('relations and references across products', () => {
   const inBestays = <T>(work: (em: EntityManager) => Promise<T>): Promise<T> => apps.bestays.inTenant(() => work(apps.bestays.em()));
 
   beforeAll(async () => {
-    apps = await startBothProducts();
     for (const product of ['bestays', 'realestate'] as const) {
       const app = apps[product];
       agent[product] = await app.user('agent');
@@ -36,9 +35,6 @@ describe('relations and references across products', () => {
         .send({ categoryId: category[product], question: 'Relations question?', answer: 'An answer.', status: 'published' })
         .expect(201);
     }
-  });
-  afterAll(async () => {
-    await Promise.all(Object.values(apps ?? {}).map((app) => app.close()));
   });
 
   it.each(['joined', 'select-in'] as const)('populate (%s) returns only own rows and own related rows, even with filters: false', async (strategy) => {

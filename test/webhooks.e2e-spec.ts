@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { User } from '../src/users/user.entity';
 import { WebhookEvent } from '../src/webhooks/webhook-event.entity';
-import { clerkUserCreated, ProductApp, startBothProducts, type TestUser } from './harness/product-app';
+import { clerkUserCreated, ProductApp, useBothProducts, type TestUser } from './harness/product-app';
 
 const WEBHOOK = '/api/v1/webhooks/clerk';
 
@@ -36,20 +36,16 @@ async function findUserByClerkId(app: ProductApp, admin: TestUser, clerkUserId: 
 }
 
 describe('Clerk webhooks (POST /api/v1/webhooks/clerk)', () => {
-  let apps: Awaited<ReturnType<typeof startBothProducts>>;
+  const apps = useBothProducts();
   let bestays: ProductApp;
   let realestate: ProductApp;
   let admin: TestUser;
   let realestateAdmin: TestUser;
 
   beforeAll(async () => {
-    apps = await startBothProducts();
     ({ bestays, realestate } = apps);
     admin = await bestays.user('admin');
     realestateAdmin = await realestate.user('admin');
-  });
-  afterAll(async () => {
-    await Promise.all(Object.values(apps).map((app) => app.close()));
   });
 
   describe('user.created', () => {

@@ -3,11 +3,10 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AuditLog } from './audit-log.entity';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
-import { AuditSubscriber } from './audit.subscriber';
 
 @Module({
   imports: [MikroOrmModule.forFeature([AuditLog])],
   controllers: [AuditController],
-  providers: [AuditService, AuditSubscriber],
+  providers: [AuditService],
 })
 export class AuditModule {}

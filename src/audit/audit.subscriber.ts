@@ -1,8 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { type ChangeSet, ChangeSetType, EntityManager, type EventSubscriber, type EntityProperty, type FlushEventArgs, JsonType, type Platform } from '@mikro-orm/core';
+import { type ChangeSet, ChangeSetType, type EventSubscriber, type EntityProperty, type FlushEventArgs, JsonType, type Platform } from '@mikro-orm/core';
 import { currentProduct, currentTenantStore } from '../tenancy/tenant-context';
 import { isTenantOwned } from '../tenancy/tenant-entity';
-import { loadedSnapshot } from '../tenancy/tenant-guard.subscriber';
+import { loadedSnapshot } from '../tenancy/change-set';
 import { AuditLog, type AuditAction } from './audit-log.entity';
 import { isAudited } from './unaudited.decorator';
 
@@ -12,12 +11,7 @@ const NOT_CHANGES = new Set(['id', 'product', 'createdAt', 'updatedAt']);
  * Writes one audit_log row per create/update/delete of every audited entity, in the same flush
  * (and so the same transaction), with the actor and request id from the tenant context.
  */
-@Injectable()
 export class AuditSubscriber implements EventSubscriber {
-  constructor(em: EntityManager) {
-    em.getEventManager().registerSubscriber(this);
-  }
-
   onFlush({ em, uow }: FlushEventArgs): void {
     const platform = em.getPlatform();
     const store = currentTenantStore();
@@ -35,8 +29,8 @@ export class AuditSubscriber implements EventSubscriber {
           actorId: store?.userId ?? null,
           requestId: store?.requestId ?? null,
         });
-        // Stamped here: the tenant guard may already have run for this flush (subscriber order),
-        // so it would never see these change sets. Outside a context this throws (fail closed).
+        // Stamped here: the tenant guard runs before this subscriber (see orm-options.ts), so it
+        // never sees these change sets. Outside a context this throws (fail closed).
         log.product = currentProduct();
         entries.push(log);
       }

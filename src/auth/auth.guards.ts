@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable
 import { Reflector } from '@nestjs/core';
 import passport from 'passport';
 import type { Request, Response } from 'express';
-import { type Role } from '../config/app-config';
+import { type Role } from '../users/roles';
 import { User } from '../users/user.entity';
 import { ClerkJwtStrategy } from './clerk-jwt.strategy';
 import { ROLES_KEY } from './auth.constants';

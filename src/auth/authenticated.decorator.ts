@@ -1,7 +1,7 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { type Role } from '../config/app-config';
+import { type Role } from '../users/roles';
 import { User } from '../users/user.entity';
 import { ROLES_KEY } from './auth.constants';
 import { ClerkAuthGuard, RolesGuard } from './auth.guards';

@@ -1,7 +1,6 @@
-import { NotBlank } from '../common/not-blank.decorator';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { BooleanQuery, IfPresent, NotBlank } from '../common/validation';
 import { PageQuery, PageOf } from '../common/pagination.dto';
 import { ChatPrompt } from './chat-prompt.entity';
 import { ChatTool } from './chat-tool.entity';
@@ -10,9 +9,6 @@ import { IsToolParametersSchema } from './json-schema';
 // Prompts are looked up by name in code (the assistant uses `system`), so names are identifiers.
 const PROMPT_NAME = /^[a-zA-Z0-9_.-]{1,100}$/;
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-// Omitted is fine, but an explicit null would reach a NOT NULL column: validate it (and fail).
-const IfPresent = () => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
-const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
 
 // Prompts
 
@@ -36,7 +32,7 @@ export class PromptQuery extends PageQuery {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @Transform(toBoolean)
+  @BooleanQuery()
   @IsBoolean({ message: 'active must be true or false' })
   active?: boolean;
 }

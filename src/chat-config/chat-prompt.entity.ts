@@ -5,14 +5,21 @@ import { TenantEntity } from '../tenancy/tenant-entity';
 @Entity({ tableName: 'chat_prompts' })
 export class ChatPrompt extends TenantEntity {
   @Property({ type: 'varchar', length: 100 })
-  name!: string;
+  name: string;
 
   @Property({ type: 'text' })
-  content!: string;
+  content: string;
 
   @Property({ type: 'integer' })
-  version!: number;
+  version: number;
 
   @Property({ type: 'boolean' })
   active: Opt<boolean> = false;
+
+  constructor(name: string, content: string, version: number) {
+    super();
+    this.name = name;
+    this.content = content;
+    this.version = version;
+  }
 }

@@ -1,5 +1,6 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DeadlockException, EntityManager, type FilterQuery, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { orNotFound } from '../common/not-found';
 import { type Page, page } from '../common/pagination.dto';
 import { ChatPrompt } from './chat-prompt.entity';
 import { type CreatePromptBody, type PromptQuery, type UpdatePromptBody } from './chat-config.dto';
@@ -35,13 +36,13 @@ export class ChatPromptsService {
   }
 
   async get(id: string): Promise<ChatPrompt> {
-    return found(await this.em.findOne(ChatPrompt, { id }));
+    return orNotFound(await this.em.findOne(ChatPrompt, { id }), 'Prompt not found');
   }
 
   create(body: CreatePromptBody): Promise<ChatPrompt> {
     return this.write(async (em) => {
       const version = (await highestVersion(em, body.name)) + 1;
-      const prompt = em.create(ChatPrompt, { name: body.name, content: body.content, version }, { persist: false });
+      const prompt = new ChatPrompt(body.name, body.content, version);
       if (body.active === true) {
         await deactivateOthers(em, prompt);
         prompt.active = true;
@@ -53,7 +54,7 @@ export class ChatPromptsService {
 
   update(id: string, body: UpdatePromptBody): Promise<ChatPrompt> {
     return this.write(async (em) => {
-      const prompt = found(await em.findOne(ChatPrompt, { id }));
+      const prompt = orNotFound(await em.findOne(ChatPrompt, { id }), 'Prompt not found');
       // Queried before the prompt is touched, so no auto-flush writes half of the change.
       const newContent = body.content !== undefined && body.content !== prompt.content ? body.content : undefined;
       const version = newContent !== undefined ? (await highestVersion(em, prompt.name)) + 1 : prompt.version;
@@ -90,13 +91,6 @@ export class ChatPromptsService {
       }
     }
   }
-}
-
-function found(prompt: ChatPrompt | null): ChatPrompt {
-  if (!prompt) {
-    throw new NotFoundException('Prompt not found');
-  }
-  return prompt;
 }
 
 async function highestVersion(em: EntityManager, name: string): Promise<number> {

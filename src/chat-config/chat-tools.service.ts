@@ -1,6 +1,8 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
+import { orNotFound } from '../common/not-found';
 import { type Page, page, type PageQuery } from '../common/pagination.dto';
+import { definedOnly } from '../common/validation';
 import { ChatTool } from './chat-tool.entity';
 import { type CreateToolBody, type UpdateToolBody } from './chat-config.dto';
 
@@ -18,11 +20,7 @@ export class ChatToolsService {
   }
 
   async get(id: string): Promise<ChatTool> {
-    const tool = await this.em.findOne(ChatTool, { id });
-    if (!tool) {
-      throw new NotFoundException('Tool not found');
-    }
-    return tool;
+    return orNotFound(await this.em.findOne(ChatTool, { id }), 'Tool not found');
   }
 
   findByName(name: string): Promise<ChatTool | null> {
@@ -31,12 +29,7 @@ export class ChatToolsService {
 
   async create(body: CreateToolBody): Promise<ChatTool> {
     await this.assertNameFree(body.name);
-    const tool = this.em.create(ChatTool, {
-      name: body.name,
-      description: body.description,
-      parameters: body.parameters,
-      enabled: body.enabled ?? true,
-    });
+    const tool = new ChatTool(body);
     await this.em.persist(tool).flush();
     return tool;
   }
@@ -62,9 +55,4 @@ export class ChatToolsService {
       throw new ConflictException(`A tool named "${name}" already exists`);
     }
   }
-}
-
-// Validated DTO instances carry every declared field, the omitted ones as undefined.
-function definedOnly<T extends object>(body: T): Partial<T> {
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

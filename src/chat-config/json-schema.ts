@@ -1,6 +1,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { registerDecorator, type ValidationArguments } from 'class-validator';
+import { describeError } from '../common/describe-error';
 
 /** Why `value` is not usable as a tool's parameters schema, or undefined when it is. */
 export function toolParametersProblem(value: unknown): string | undefined {
@@ -17,7 +18,7 @@ export function toolParametersProblem(value: unknown): string | undefined {
   try {
     ajv.compile(value);
   } catch (error) {
-    return `is not a valid JSON Schema: ${error instanceof Error ? error.message : String(error)}`;
+    return `is not a valid JSON Schema: ${describeError(error)}`;
   }
   return undefined;
 }

@@ -1,5 +1,3 @@
-export const ROLES = ['user', 'agent', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
 
 export interface AppConfig {
   product: string;

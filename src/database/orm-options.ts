@@ -1,3 +1,4 @@
+import { AuditSubscriber } from '../audit/audit.subscriber';
 import { defineConfig, EntityManager, type Options } from '@mikro-orm/postgresql';
 import { TENANT_FILTER, tenantFilter } from '../tenancy/tenant-filter';
 import { TenantEntityManager } from '../tenancy/tenant-entity-manager';
@@ -9,7 +10,9 @@ export function ormOptions(runtimeUrl: string): Options {
     // Cast: MikroORM's option type compares knex and core connection typings that drifted apart.
     entityManager: TenantEntityManager as unknown as typeof EntityManager,
     filters: { [TENANT_FILTER]: tenantFilter },
-    subscribers: [new TenantGuardSubscriber()],
+    // Every ORM subscriber is listed here, in the order they run on a flush: the guard first
+    // (stamps and checks product), then the audit trail (writes one row per change it let through).
+    subscribers: [new TenantGuardSubscriber(), new AuditSubscriber()],
     // Filters apply to populated relations too. Auto-joining every filtered to-one relation on
     // every query is off: a reference can only point at a row of the same product (composite
     // foreign keys on (product, id)), so the join could never filter anything out.

@@ -1,11 +1,11 @@
 import { hashingVector, LocalHashingEmbeddingProvider } from './embedding-provider';
 import { embeddingText } from './faq-embeddings.service';
-import { FAQ_SEED } from './faq.seed';
+import { loadSeedData } from '../seed/seed-data';
 
 const provider = new LocalHashingEmbeddingProvider();
-const seedVectors = [...FAQ_SEED.bestays.documents, ...FAQ_SEED.realestate.documents].map((document) => ({
+const seedVectors = [...loadSeedData('bestays').faq.documents, ...loadSeedData('realestate').faq.documents].map((document) => ({
   question: document.question,
-  vector: hashingVector(embeddingText(document)),
+  vector: hashingVector(embeddingText({ ...document, tags: document.tags ?? [] })),
 }));
 
 const dot = (a: number[], b: number[]) => a.reduce((sum, x, i) => sum + x * b[i], 0);

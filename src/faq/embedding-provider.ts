@@ -1,3 +1,6 @@
+import { describeError } from '../common/describe-error';
+import { contentWords, lightStem } from './text';
+
 /**
  * Turns texts into vectors whose dot product says how alike they are. Chosen once at boot from the
  * config (see FaqModule); vectors of different models never meet (each row records its model).
@@ -39,7 +42,7 @@ export class OpenAiCompatibleEmbeddingProvider extends EmbeddingProvider {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      throw new EmbeddingUnavailableError(`embeddings endpoint unreachable: ${describe(error)}`);
+      throw new EmbeddingUnavailableError(`embeddings endpoint unreachable: ${describeError(error)}`);
     }
     if (!response.ok) {
       // The body may echo the request or the key's owner; only the status goes to the log.
@@ -71,17 +74,6 @@ const TRIGRAM_WEIGHT = 0.6;
 // Each feature lands in this many buckets at 1/sqrt(n) weight each: one accidental collision with a
 // document's feature then moves the similarity by a third as much (the expected dot product is unchanged).
 const BUCKETS_PER_FEATURE = 3;
-
-// Function words carry no topic; leaving them in would make every question look alike.
-const STOP_WORDS = new Set(
-  (
-    'a an and are as at be been but by can could did do does doing for from had has have how i if in into is it its ' +
-    'me my mine of on or our ours so than that the their them then there these they this those to too us was we were ' +
-    'what when where which who whom why will with would you your yours am any some just also about there here should ' +
-    'shall may might must get got im ive id dont cant wont isnt arent much many need want like please tell know ' +
-    'able possible ok okay way still really actually thing anything something'
-  ).split(' '),
-);
 
 /**
  * A deterministic, networkless embedding: feature hashing of lower-cased word stems and of their
@@ -121,41 +113,6 @@ export function hashingVector(text: string): number[] {
   return normalise(vector);
 }
 
-/** Lower-cased words without accents or punctuation, function words left out. */
-export function contentWords(text: string): string[] {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/['\u2019]/g, '')
-    .split(/[^a-z0-9]+/)
-    .filter((word) => word.length > 0 && !STOP_WORDS.has(word));
-}
-
-// A few English suffix rules (a small slice of Porter's step 1): enough to meet "bookings" with "booking".
-export function lightStem(word: string): string {
-  if (word.length <= 3) {
-    return word;
-  }
-  if (word.endsWith('ies') && word.length > 4) {
-    return `${word.slice(0, -3)}y`;
-  }
-  if (word.endsWith('sses')) {
-    return word.slice(0, -2);
-  }
-  if (word.endsWith('s') && !word.endsWith('ss') && !word.endsWith('us') && !word.endsWith('is')) {
-    word = word.slice(0, -1);
-  }
-  for (const suffix of ['ing', 'ed']) {
-    if (word.endsWith(suffix) && word.length - suffix.length >= 3) {
-      const stem = word.slice(0, -suffix.length);
-      // "stopped" -> "stop", "booked" -> "book"
-      return stem.length > 3 && stem.at(-1) === stem.at(-2) && !'lsz'.includes(stem.at(-1) ?? '') ? stem.slice(0, -1) : stem;
-    }
-  }
-  return word;
-}
-
 function add(vector: number[], feature: string, weight: number): void {
   const share = weight / Math.sqrt(BUCKETS_PER_FEATURE);
   for (let bucket = 0; bucket < BUCKETS_PER_FEATURE; bucket++) {
@@ -177,11 +134,4 @@ function fnv1a(text: string): number {
 export function normalise(vector: number[]): number[] {
   const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
   return norm === 0 ? vector.map(() => 0) : vector.map((x) => x / norm);
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    return error.name === 'TimeoutError' ? 'timed out' : error.message;
-  }
-  return String(error);
 }

@@ -10,7 +10,7 @@ export type FaqAnalyticsKind = 'view' | 'feedback' | 'search';
 @Entity({ tableName: 'faq_analytics' })
 export class FaqAnalyticsEvent extends TenantEntity {
   @Property({ type: 'varchar', length: 20 })
-  kind!: FaqAnalyticsKind;
+  kind: FaqAnalyticsKind;
 
   @ManyToOne(() => FaqDocument, { fieldName: 'document_id', nullable: true })
   document: FaqDocument | null = null;
@@ -23,4 +23,13 @@ export class FaqAnalyticsEvent extends TenantEntity {
 
   @Property({ type: 'integer', nullable: true })
   hitCount: number | null = null;
+
+  constructor(fields: Pick<FaqAnalyticsEvent, 'kind'> & Partial<Pick<FaqAnalyticsEvent, 'document' | 'helpful' | 'query' | 'hitCount'>>) {
+    super();
+    this.kind = fields.kind;
+    this.document = fields.document ?? null;
+    this.helpful = fields.helpful ?? null;
+    this.query = fields.query ?? null;
+    this.hitCount = fields.hitCount ?? null;
+  }
 }

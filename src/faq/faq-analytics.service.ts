@@ -47,7 +47,7 @@ export class FaqAnalyticsService {
   }
 
   private async record(event: AnalyticsEventFields): Promise<void> {
-    this.em.create(FaqAnalyticsEvent, event);
+    this.em.persist(new FaqAnalyticsEvent(event));
     await this.em.flush();
   }
 }

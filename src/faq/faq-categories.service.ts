@@ -1,9 +1,11 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable } from '@nestjs/common';
 import { EntityManager, ForeignKeyConstraintViolationException } from '@mikro-orm/core';
+import { orNotFound } from '../common/not-found';
 import { type Page, page, type PageQuery } from '../common/pagination.dto';
+import { definedOnly } from '../common/validation';
 import { FaqCategory } from './faq-category.entity';
 import { FaqDocument } from './faq-document.entity';
-import { type CreateCategoryBody, definedOnly, type UpdateCategoryBody } from './faq.dto';
+import { type CreateCategoryBody, type UpdateCategoryBody } from './faq.dto';
 
 // Served by the (product, position) index; name and id make the order total.
 const BY_POSITION = { position: 'asc', name: 'asc', id: 'asc' } as const;
@@ -26,11 +28,7 @@ export class FaqCategoriesService {
   }
 
   async get(id: string): Promise<FaqCategory> {
-    const category = await this.em.findOne(FaqCategory, { id });
-    if (!category) {
-      throw new NotFoundException('Category not found');
-    }
-    return category;
+    return orNotFound(await this.em.findOne(FaqCategory, { id }), 'Category not found');
   }
 
   findBySlug(slug: string): Promise<FaqCategory | null> {
@@ -39,7 +37,8 @@ export class FaqCategoriesService {
 
   async create(body: CreateCategoryBody): Promise<FaqCategory> {
     await this.assertSlugFree(body.slug);
-    const category = this.em.create(FaqCategory, { name: body.name, slug: body.slug, position: body.position ?? 0 });
+    const category = new FaqCategory(body);
+    this.em.persist(category);
     // A concurrent create of the same slug still ends as 409 (unique index, global filter).
     await this.em.flush();
     return category;

@@ -8,13 +8,13 @@ export type FaqStatus = (typeof FAQ_STATUSES)[number];
 @Entity({ tableName: 'faq_documents' })
 export class FaqDocument extends TenantEntity {
   @ManyToOne(() => FaqCategory, { fieldName: 'category_id' })
-  category!: FaqCategory;
+  category: FaqCategory;
 
   @Property({ type: 'text' })
-  question!: string;
+  question: string;
 
   @Property({ type: 'text' })
-  answer!: string;
+  answer: string;
 
   @Property({ type: 'varchar', length: 20 })
   status: Opt<FaqStatus> = 'draft';
@@ -27,14 +27,29 @@ export class FaqDocument extends TenantEntity {
   // `select *`, which would ship the whole tsvector with every document; never loaded or written.
   @Property({ type: 'tsvector', lazy: true, persist: false, hidden: true, nullable: true })
   searchVector?: unknown;
+
+  constructor(fields: Pick<FaqDocument, 'category' | 'question' | 'answer'> & Partial<Pick<FaqDocument, 'status' | 'tags'>>) {
+    super();
+    this.category = fields.category;
+    this.question = fields.question;
+    this.answer = fields.answer;
+    this.status = fields.status ?? this.status;
+    this.tags = fields.tags ?? this.tags;
+  }
 }
 
 /** "See also" links from one document to another of the same product. */
 @Entity({ tableName: 'faq_related' })
 export class FaqRelated extends TenantEntity {
   @ManyToOne(() => FaqDocument, { fieldName: 'document_id' })
-  document!: FaqDocument;
+  document: FaqDocument;
 
   @ManyToOne(() => FaqDocument, { fieldName: 'related_id' })
-  related!: FaqDocument;
+  related: FaqDocument;
+
+  constructor(document: FaqDocument, related: FaqDocument) {
+    super();
+    this.document = document;
+    this.related = related;
+  }
 }

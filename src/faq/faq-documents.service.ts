@@ -1,10 +1,12 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { orNotFound } from '../common/not-found';
 import { type Page, page, type PageQuery } from '../common/pagination.dto';
+import { definedOnly } from '../common/validation';
 import { FaqCategoriesService } from './faq-categories.service';
 import { FaqDocument, FaqRelated } from './faq-document.entity';
 import { FaqEmbeddingsService } from './faq-embeddings.service';
-import { type AdminFaqQuery, type CreateFaqBody, definedOnly, type PublicFaqQuery, type UpdateFaqBody } from './faq.dto';
+import { type AdminFaqQuery, type CreateFaqBody, type PublicFaqQuery, type UpdateFaqBody } from './faq.dto';
 
 // Served by the (product, status, created_at desc) index; id makes the order total.
 const NEWEST_FIRST = { createdAt: 'desc', id: 'desc' } as const;
@@ -33,7 +35,7 @@ export class FaqDocumentsService {
   }
 
   async getPublished(id: string): Promise<FaqDocument> {
-    return found(await this.em.findOne(FaqDocument, { id, status: 'published' }));
+    return orNotFound(await this.em.findOne(FaqDocument, { id, status: 'published' }), 'FAQ document not found');
   }
 
   async getPublishedWithRelated(id: string): Promise<DocumentWithRelated> {
@@ -48,7 +50,7 @@ export class FaqDocumentsService {
   }
 
   async get(id: string): Promise<FaqDocument> {
-    return found(await this.em.findOne(FaqDocument, { id }));
+    return orNotFound(await this.em.findOne(FaqDocument, { id }), 'FAQ document not found');
   }
 
   async getWithRelated(id: string): Promise<DocumentWithRelated> {
@@ -58,13 +60,8 @@ export class FaqDocumentsService {
 
   async create(body: CreateFaqBody): Promise<FaqDocument> {
     const category = await this.categories.get(body.categoryId);
-    const document = this.em.create(FaqDocument, {
-      category,
-      question: body.question,
-      answer: body.answer,
-      status: body.status ?? 'draft',
-      tags: body.tags ?? [],
-    });
+    const document = new FaqDocument({ ...body, category });
+    this.em.persist(document);
     await this.embeddings.refresh(document, true);
     await this.em.flush();
     return document;
@@ -112,7 +109,7 @@ export class FaqDocumentsService {
     }
     for (const related of targets) {
       if (!kept.has(related.id)) {
-        this.em.create(FaqRelated, { document, related });
+        this.em.persist(new FaqRelated(document, related));
       }
     }
     await this.em.flush();
@@ -139,11 +136,4 @@ export class FaqDocumentsService {
     });
     return page(items, total, query);
   }
-}
-
-function found(document: FaqDocument | null): FaqDocument {
-  if (!document) {
-    throw new NotFoundException('FAQ document not found');
-  }
-  return document;
 }

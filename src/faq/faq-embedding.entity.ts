@@ -8,15 +8,23 @@ import { FaqDocument } from './faq-document.entity';
 @Entity({ tableName: 'faq_embeddings' })
 export class FaqEmbedding extends TenantEntity {
   @ManyToOne(() => FaqDocument, { fieldName: 'document_id' })
-  document!: FaqDocument;
+  document: FaqDocument;
 
   @Property({ type: 'varchar', length: 100 })
-  model!: string;
+  model: string;
 
   @Property({ type: new ArrayType<number>((item) => Number(item)), columnType: 'real[]' })
-  vector!: number[];
+  vector: number[];
 
   // sha256 of the embedded text: an unchanged document is not embedded again.
   @Property({ type: 'char', length: 64 })
-  contentHash!: string;
+  contentHash: string;
+
+  constructor(fields: Pick<FaqEmbedding, 'document' | 'model' | 'vector' | 'contentHash'>) {
+    super();
+    this.document = fields.document;
+    this.model = fields.model;
+    this.vector = fields.vector;
+    this.contentHash = fields.contentHash;
+  }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
+import { describeError } from '../common/describe-error';
 import { EmbeddingProvider } from './embedding-provider';
 import { FaqDocument } from './faq-document.entity';
 import { FaqEmbedding } from './faq-embedding.entity';
@@ -65,7 +66,7 @@ export class FaqEmbeddingsService {
       const [vector] = await this.provider.embed([text]);
       return vector ?? null;
     } catch (error) {
-      this.logger.warn(`could not embed a search query with ${this.provider.model}: ${describe(error)}`);
+      this.logger.warn(`could not embed a search query with ${this.provider.model}: ${describeError(error)}`);
       return null;
     }
   }
@@ -83,7 +84,7 @@ export class FaqEmbeddingsService {
       vectors = await this.provider.embed(stale.map((item) => item.text));
     } catch (error) {
       this.logger.warn(
-        `could not embed ${stale.length} FAQ document(s) with ${this.provider.model} (${describe(error)}); ` +
+        `could not embed ${stale.length} FAQ document(s) with ${this.provider.model} (${describeError(error)}); ` +
           'they are found by full-text search only until their next change',
       );
       for (const { existing } of stale) {
@@ -100,13 +101,9 @@ export class FaqEmbeddingsService {
         existing.vector = vector;
         existing.contentHash = hash;
       } else {
-        this.em.create(FaqEmbedding, { document, model: this.provider.model, vector, contentHash: hash });
+        this.em.persist(new FaqEmbedding({ document, model: this.provider.model, vector, contentHash: hash }));
       }
     });
     return stale.length;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/core';
 import { FaqDocument } from './faq-document.entity';
 import { FaqEmbeddingsService } from './faq-embeddings.service';
 import { FaqSearchRepository } from './faq-search.repository';
+import { QUESTION_FILLER, splitWords } from './text';
 
 export interface FaqSearchHit {
   id: string;
@@ -18,15 +19,6 @@ const LEXICAL_WEIGHT = 0.65;
 const SEMANTIC_WEIGHT = 0.35;
 const MIN_SCORE = 0.05;
 const MAX_TERMS = 32;
-// Words that make a sentence a question but say nothing about its topic ("how much do I need…").
-// PostgreSQL's english stop words already drop "how", "do", "i", "can"…; these are the ones it keeps.
-const QUESTION_FILLER = new Set(
-  (
-    'much many need needs want wants get gets got like please tell know able possible ok okay way still really ' +
-    'actually also thing things anything something go going make take let lets'
-  ).split(' '),
-);
-
 /** Ranks published FAQ documents for a question. Pure: records nothing (the LLM module reuses it). */
 @Injectable()
 export class FaqSearchService {
@@ -109,12 +101,7 @@ export class FaqSearchService {
 
 // Plain lower-case words (accents folded; split at apostrophes like PostgreSQL's parser) for it to stem and weigh.
 export function searchTerms(query: string): string[] {
-  const words = query
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter((word) => word.length > 0 && word.length <= 50 && !QUESTION_FILLER.has(word));
+  const words = splitWords(query).filter((word) => word.length <= 50 && !QUESTION_FILLER.has(word));
   return [...new Set(words)].slice(0, MAX_TERMS);
 }
 

@@ -1,4 +1,3 @@
-import { NotBlank } from '../common/not-blank.decorator';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -15,8 +14,8 @@ import {
   Max,
   MaxLength,
   Min,
-  ValidateIf,
 } from 'class-validator';
+import { IfPresent, NotBlank } from '../common/validation';
 import { PageQuery, PageOf } from '../common/pagination.dto';
 import { FaqCategory } from './faq-category.entity';
 import { FAQ_STATUSES, FaqDocument, type FaqStatus } from './faq-document.entity';
@@ -25,8 +24,6 @@ export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 // Tags are stored in a text[]: no control characters, and never the bare word NULL (an array literal's null).
 const TAG = /^(?!null$)[^\p{Cc}]*\S[^\p{Cc}]*$/iu;
 const MAX_INT = 2_147_483_647;
-// Omitted is fine, but an explicit null would reach a NOT NULL column: validate it (and fail).
-const IfPresent = () => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
 const trimEach = ({ value }: { value: unknown }): unknown =>
   Array.isArray(value) ? value.map((item: unknown) => (typeof item === 'string' ? item.trim() : item)) : value;
 
@@ -233,11 +230,6 @@ export class FaqAnalyticsResponse {
 }
 
 // Mappers
-
-// Validated DTO instances carry every declared field, the omitted ones as undefined.
-export function definedOnly<T extends object>(body: T): Partial<T> {
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
 
 export function toCategoryResponse(category: FaqCategory): CategoryResponse {
   return { id: category.id, name: category.name, slug: category.slug, position: category.position };

@@ -12,6 +12,7 @@ import { FaqCategoriesService } from './faq-categories.service';
 import { FaqDocument, FaqRelated } from './faq-document.entity';
 import { FaqDocumentsService } from './faq-documents.service';
 import { FaqEmbedding } from './faq-embedding.entity';
+import { FaqEmbeddingsCatchUp } from './faq-embeddings.catch-up';
 import { FaqEmbeddingsService } from './faq-embeddings.service';
 import { FaqPublicService } from './faq-public.service';
 import { FaqSearchRepository } from './faq-search.repository';
@@ -37,6 +38,7 @@ import { FaqController } from './faq.controller';
     FaqCategoriesService,
     FaqDocumentsService,
     FaqEmbeddingsService,
+    FaqEmbeddingsCatchUp,
     FaqSearchRepository,
     FaqSearchService,
     FaqAnalyticsRepository,

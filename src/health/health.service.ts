@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
+import { describeError } from '../common/describe-error';
 import { type AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
 import type { HealthResponse } from './health.dto';
@@ -28,7 +29,7 @@ export class HealthService {
       ]);
       return { status: 'ok', product, database: 'up' };
     } catch (error) {
-      this.logger.warn(`database check failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`database check failed: ${describeError(error)}`);
       return { status: 'error', product, database: 'down' };
     } finally {
       clearTimeout(timer);

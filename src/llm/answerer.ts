@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { describeError } from '../common/describe-error';
 
 export interface FaqMatch {
   id: string;
@@ -62,7 +63,7 @@ export class OpenAiCompatibleAnswerer extends Answerer {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      this.logger.warn(`chat completion request failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(`chat completion request failed: ${describeError(error)}`);
       throw new AnswererUnavailableError('the language model could not be reached');
     }
     if (!response.ok) {

@@ -1,6 +1,7 @@
-import { BadGatewayException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadGatewayException, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
 import { ChatPromptsService } from '../chat-config/chat-prompts.service';
+import { orNotFound } from '../common/not-found';
 import { FaqSearchService } from '../faq/faq-search.service';
 import { User } from '../users/user.entity';
 import { Answerer, AnswererUnavailableError } from './answerer';
@@ -59,11 +60,7 @@ export class LlmService {
 
   // Someone else's conversation is indistinguishable from one that does not exist.
   private async ownConversation(user: User, id: string): Promise<Conversation> {
-    const conversation = await this.em.findOne(Conversation, { id, user });
-    if (!conversation) {
-      throw new NotFoundException('Conversation not found');
-    }
-    return conversation;
+    return orNotFound(await this.em.findOne(Conversation, { id, user }), 'Conversation not found');
   }
 
   private async history(conversation: Conversation): Promise<Array<{ role: 'user' | 'assistant'; content: string }>> {

@@ -1,6 +1,4 @@
-import { NotBlank } from '../common/not-blank.decorator';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsInt,
@@ -11,13 +9,10 @@ import {
   Max,
   MaxLength,
   Min,
-  ValidateIf,
 } from 'class-validator';
+import { BooleanQuery, IfPresent, NotBlank } from '../common/validation';
 import { PageQuery, PageOf } from '../common/pagination.dto';
 import { Property } from './property.entity';
-
-// Omitted is fine, but an explicit null would reach a NOT NULL column: validate it (and fail).
-const IfPresent = () => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
 
 export class PropertyResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -90,7 +85,7 @@ export class UpdatePropertyBody extends PartialType(CreatePropertyBody, { skipNu
 export class AdminPropertyQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Only published (true) or only drafts (false)' })
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @BooleanQuery()
   @IsBoolean({ message: 'published must be true or false' })
   published?: boolean;
 }

@@ -1,6 +1,8 @@
-import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { ForbiddenException, Injectable } from '@nestjs/common';
 import { EntityManager, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
+import { orNotFound } from '../common/not-found';
 import { type Page, page, type PageQuery } from '../common/pagination.dto';
+import { definedOnly } from '../common/validation';
 import { User } from '../users/user.entity';
 import { type AdminPropertyQuery, type CreatePropertyBody, type UpdatePropertyBody } from './properties.dto';
 import { Property } from './property.entity';
@@ -18,7 +20,7 @@ export class PropertiesService {
 
   /** A draft is as invisible to the public as a property that does not exist. */
   async getPublished(id: string): Promise<Property> {
-    return this.found(await this.em.findOne(Property, { id, published: true }));
+    return orNotFound(await this.em.findOne(Property, { id, published: true }), 'Property not found');
   }
 
   listAll(query: AdminPropertyQuery): Promise<Page<Property>> {
@@ -26,21 +28,11 @@ export class PropertiesService {
   }
 
   async get(id: string): Promise<Property> {
-    return this.found(await this.em.findOne(Property, { id }));
+    return orNotFound(await this.em.findOne(Property, { id }), 'Property not found');
   }
 
   async create(body: CreatePropertyBody, creator: User): Promise<Property> {
-    const property = this.em.create(Property, {
-      title: body.title,
-      description: body.description ?? '',
-      priceMinor: body.priceMinor,
-      currency: body.currency,
-      bedrooms: body.bedrooms,
-      bathrooms: body.bathrooms,
-      address: body.address,
-      published: body.published ?? false,
-      createdBy: creator,
-    });
+    const property = new Property({ ...body, createdBy: creator });
     await this.em.persist(property).flush();
     return property;
   }
@@ -74,22 +66,10 @@ export class PropertiesService {
     return page(items, total, query);
   }
 
-  private found(property: Property | null): Property {
-    if (!property) {
-      throw new NotFoundException('Property not found');
-    }
-    return property;
-  }
-
   // Agents see every property of the product but change only their own; admins change any.
   private assertMayChange(property: Property, actor: User): void {
     if (actor.role !== 'admin' && property.createdBy.id !== actor.id) {
       throw new ForbiddenException('Agents may change or delete only the properties they created');
     }
   }
-}
-
-// Validated DTO instances carry every declared field, the omitted ones as undefined.
-function definedOnly<T extends object>(body: T): Partial<T> {
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

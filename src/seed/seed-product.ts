@@ -5,6 +5,7 @@ import { seedProperties } from '../properties/properties.seed';
 import { TenantContext } from '../tenancy/tenant-context';
 import { TenantRunner } from '../tenancy/tenant-runner';
 import { UsersService } from '../users/users.service';
+import { loadSeedData } from './seed-data';
 
 export interface SeedReport {
   product: string;
@@ -14,13 +15,15 @@ export interface SeedReport {
 }
 
 /**
- * Demo data for one product, written through the same services as the API (so it is scoped,
+ * Demo data for one product (the JSON files of src/seed/data/<product>/), written through the same services as the API (so it is scoped,
  * validated, embedded and audited like any other write). Idempotent: running it again adds nothing.
  */
 export async function seedProduct(app: INestApplicationContext, product: string): Promise<SeedReport> {
   const runner = app.get(TenantRunner);
   const tenant = app.get(TenantContext);
   const users = app.get(UsersService);
+  // Validated before anything is written: a bad file stops the seed naming the file and field.
+  const data = loadSeedData(product);
   const report = await runner.run(product, async () => {
     const { user: admin } = await users.syncFromClerk({
       clerkUserId: 'seed_admin',
@@ -39,9 +42,9 @@ export async function seedProduct(app: INestApplicationContext, product: string)
     });
     return {
       product,
-      properties: await seedProperties(app, product, agent),
-      faqDocuments: await seedFaq(app, product),
-      chatConfig: await seedChatConfig(app, product),
+      properties: await seedProperties(app, data.properties, agent),
+      faqDocuments: await seedFaq(app, data.faq),
+      chatConfig: await seedChatConfig(app, data.chatConfig),
     };
   });
   new Logger('Seed').log(

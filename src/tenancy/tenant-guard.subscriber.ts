@@ -1,4 +1,5 @@
-import { type ChangeSet, ChangeSetType, type EntityData, type EventSubscriber, type FlushEventArgs, helper } from '@mikro-orm/core';
+import { ChangeSetType, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
+import { loadedSnapshot } from './change-set';
 import { currentProduct } from './tenant-context';
 import { isTenantOwned, type TenantEntity, TenantViolationError } from './tenant-entity';
 
@@ -42,12 +43,4 @@ export class TenantGuardSubscriber implements EventSubscriber {
       }
     }
   }
-}
-
-/**
- * The row as it was loaded from the database. Update change sets carry it; delete change sets do
- * not, so it is read from the entity's own snapshot (absent or PK-only for a bare reference).
- */
-export function loadedSnapshot<T extends object>(changeSet: ChangeSet<T>): EntityData<T> | undefined {
-  return changeSet.originalEntity ?? helper(changeSet.entity).__originalEntityData;
 }

@@ -1,5 +1,5 @@
 import { Entity, Filter, type Opt, Property } from '@mikro-orm/core';
-import { type Role } from '../config/app-config';
+import { type Role } from './roles';
 import { TenantEntity } from '../tenancy/tenant-entity';
 
 // Soft-deleted users vanish from every query; their audit trail stays.

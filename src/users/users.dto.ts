@@ -1,7 +1,7 @@
 import { PageOf } from '../common/pagination.dto';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { type Role, ROLES } from '../config/app-config';
+import { type Role, ROLES } from './roles';
 import { User } from './user.entity';
 
 export class UserResponse {

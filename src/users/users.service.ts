@@ -1,7 +1,8 @@
-import { Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/core';
-import { type Role } from '../config/app-config';
+import { type Role } from './roles';
 import { TenantContext } from '../tenancy/tenant-context';
+import { orNotFound } from '../common/not-found';
 import { type Page, page, type PageQuery } from '../common/pagination.dto';
 import { User } from './user.entity';
 
@@ -57,11 +58,7 @@ export class UsersService {
   }
 
   async get(id: string): Promise<User> {
-    const user = await this.em.findOne(User, { id });
-    if (!user) {
-      throw new NotFoundException('User not found');
-    }
-    return user;
+    return orNotFound(await this.em.findOne(User, { id }), 'User not found');
   }
 
   async changeRole(id: string, role: Role): Promise<User> {

@@ -9,7 +9,7 @@ import { ClerkWebhookService } from './clerk-webhook.service';
 export class ClerkWebhookController {
   constructor(private readonly webhooks: ClerkWebhookService) {}
 
-  // The body arrives as raw bytes (see configureApp): the signature is over exactly those bytes.
+  // The body arrives as raw bytes (see createApp in app.setup.ts): the signature is over exactly those bytes.
   @Post('clerk')
   @HttpCode(200)
   @ApiOkResponse({ type: WebhookReceipt })

@@ -9,7 +9,8 @@ import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/co
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { Webhook } from 'svix';
-import { type AppConfig, type Role, ROLES } from '../config/app-config';
+import { type AppConfig } from '../config/app-config';
+import { type Role, ROLES } from '../users/roles';
 import { InjectConfig } from '../config/config.module';
 import { UsersService } from '../users/users.service';
 import { ClerkDeletedUserData, ClerkEvent, ClerkUserData, type WebhookReceipt } from './clerk-webhook.dto';

@@ -6,7 +6,8 @@ import { SignJWT, type JWTPayload } from 'jose';
 import request from 'supertest';
 import { Webhook } from 'svix';
 import { createApp } from '../../src/app.setup';
-import { type AppConfig, loadConfig, type Role } from '../../src/config/app-config';
+import { type AppConfig, loadConfig } from '../../src/config/app-config';
+import { type Role } from '../../src/users/roles';
 import { prepareDatabase } from '../../src/database/migrate';
 import { runInTenant } from '../../src/tenancy/tenant-context';
 
@@ -165,6 +166,39 @@ export async function startBothProducts(env: Partial<Record<ProductName, NodeJS.
   const bestays = await ProductApp.start('bestays', env.bestays);
   const realestate = await ProductApp.start('realestate', env.realestate);
   return { bestays, realestate };
+}
+
+/**
+ * Both products for the enclosing describe block: started in a beforeAll, closed in an afterAll.
+ * The returned object is filled in when the block starts, so later beforeAll hooks and the tests
+ * can use it (`const apps = useBothProducts();` then `apps.bestays`).
+ */
+export function useBothProducts(env: Partial<Record<ProductName, NodeJS.ProcessEnv>> = {}): Record<ProductName, ProductApp> {
+  const apps = {} as Record<ProductName, ProductApp>;
+  beforeAll(async () => {
+    Object.assign(apps, await startBothProducts(env));
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(apps).map((app) => app.close()));
+  });
+  return apps;
+}
+
+/** One product's app for the enclosing describe block (see useBothProducts); read it with `app()`. */
+export function useProductApp(product: ProductName, env: NodeJS.ProcessEnv = {}): () => ProductApp {
+  let app: ProductApp | undefined;
+  beforeAll(async () => {
+    app = await ProductApp.start(product, env);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  return () => {
+    if (!app) {
+      throw new Error(`the ${product} app has not started (use it inside tests or hooks)`);
+    }
+    return app;
+  };
 }
 
 /** One signed-in user with `role` in each product. */
