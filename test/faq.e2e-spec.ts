@@ -109,7 +109,8 @@ describe('FAQ', () => {
       expect(updated.body).toEqual({ id, name: 'Bookings', slug, position: 4 });
 
       const list = await app.http.get('/api/v1/admin/categories').set(auth).expect(200);
-      expect(list.body).toEqual({ items: expect.any(Array), total: expect.any(Number), limit: 20, offset: 0 });
+      expect(list.body).toMatchObject({ items: expect.any(Array), total: expect.any(Number), limit: 20, offset: 0, totalExact: true });
+      expect(Object.keys(list.body).sort()).toEqual(['items', 'limit', 'nextCursor', 'offset', 'total', 'totalExact']);
       expect(list.body.items).toContainEqual(updated.body);
 
       const defaulted = await app.http.post('/api/v1/admin/categories').set(auth).send({ name: 'Misc', slug: `misc-${unique()}` }).expect(201);
@@ -125,8 +126,8 @@ describe('FAQ', () => {
       const second = await createCategory('realestate', { name: `B ${tag}`, slug: `b-${tag}`, position: 1 });
       const third = await createCategory('realestate', { name: `C ${tag}`, slug: `c-${tag}`, position: 1 });
       const first = await createCategory('realestate', { name: `Z ${tag}`, slug: `z-${tag}`, position: 0 });
-      const response = await apps.realestate.http.get('/api/v1/faq/categories').expect(200);
-      expect(Object.keys(response.body)).toEqual(['items']);
+      const response = await apps.realestate.http.get('/api/v1/faq/categories?limit=100').expect(200);
+      expect(Object.keys(response.body).sort()).toEqual(['items', 'limit', 'nextCursor', 'offset', 'total', 'totalExact']);
       const items = response.body.items as CategoryJson[];
       for (let i = 1; i < items.length; i++) {
         const [a, b] = [items[i - 1], items[i]];
@@ -252,10 +253,10 @@ describe('FAQ', () => {
       const elsewhere = await createFaq('bestays', category.id);
 
       const filtered = await apps.bestays.http.get('/api/v1/faq/documents').query({ category: own.slug }).expect(200);
-      expect(filtered.body).toEqual({ items: [newer, older], total: 2, limit: 20, offset: 0 });
+      expect(filtered.body).toEqual({ items: [newer, older], total: 2, limit: 20, offset: 0, nextCursor: null, totalExact: true });
 
       const paged = await apps.bestays.http.get('/api/v1/faq/documents').query({ category: own.slug, limit: 1, offset: 1 }).expect(200);
-      expect(paged.body).toEqual({ items: [older], total: 2, limit: 1, offset: 1 });
+      expect(paged.body).toEqual({ items: [older], total: 2, limit: 1, offset: 1, nextCursor: null, totalExact: true });
 
       const all = await apps.bestays.http.get('/api/v1/faq/documents').query({ limit: 100 }).expect(200);
       const ids = (all.body.items as FaqJson[]).map((item) => item.id);
@@ -274,7 +275,7 @@ describe('FAQ', () => {
       expect((drafts.body.items as FaqJson[]).every((item) => item.status === 'draft')).toBe(true);
 
       const none = await apps.bestays.http.get('/api/v1/faq/documents').query({ category: `no-such-${unique()}` }).expect(200);
-      expect(none.body).toEqual({ items: [], total: 0, limit: 20, offset: 0 });
+      expect(none.body).toEqual({ items: [], total: 0, limit: 20, offset: 0, nextCursor: null, totalExact: true });
       await apps.bestays.http.get('/api/v1/faq/documents').query({ category: 'Not a slug!' }).expect(400);
       await apps.bestays.http.get('/api/v1/faq/documents').query({ limit: 0 }).expect(400);
       await apps.bestays.http.get('/api/v1/admin/faqs').query({ status: 'deleted' }).set(admin.bestays.auth).expect(400);

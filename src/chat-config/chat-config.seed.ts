@@ -54,7 +54,7 @@ export async function seedChatConfig(app: INestApplicationContext, product: stri
   const demo = demoFor(product);
   let created = 0;
 
-  const system = await prompts.list({ name: 'system', limit: 1, offset: 0 });
+  const system = await prompts.list({ name: 'system', limit: 1 });
   if (system.total === 0) {
     await prompts.create(await validated(CreatePromptBody, { name: 'system', content: demo.systemPrompt, active: true }));
     created++;

@@ -1,6 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
-import { type Page, page, type PageQuery } from '../common/pagination.dto';
+import { paginate } from '../common/pagination';
+import { type Page, type PageQuery } from '../common/pagination.dto';
 import { ChatTool } from './chat-tool.entity';
 import { type CreateToolBody, type UpdateToolBody } from './chat-config.dto';
 
@@ -8,13 +9,8 @@ import { type CreateToolBody, type UpdateToolBody } from './chat-config.dto';
 export class ChatToolsService {
   constructor(private readonly em: EntityManager) {}
 
-  async list(query: PageQuery): Promise<Page<ChatTool>> {
-    const [items, total] = await this.em.findAndCount(
-      ChatTool,
-      {},
-      { orderBy: { name: 'asc' }, limit: query.limit, offset: query.offset },
-    );
-    return page(items, total, query);
+  list(query: PageQuery): Promise<Page<ChatTool>> {
+    return paginate(this.em, ChatTool, {}, query, { orderBy: { name: 'asc' } });
   }
 
   async get(id: string): Promise<ChatTool> {

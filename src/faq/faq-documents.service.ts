@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
-import { type Page, page, type PageQuery } from '../common/pagination.dto';
+import { paginate } from '../common/pagination';
+import { type Page, type PageQuery } from '../common/pagination.dto';
 import { FaqCategoriesService } from './faq-categories.service';
 import { FaqDocument, FaqRelated } from './faq-document.entity';
 import { FaqEmbeddingsService } from './faq-embeddings.service';
@@ -131,13 +132,8 @@ export class FaqDocumentsService {
     return links.map((link) => link.related.id).sort();
   }
 
-  private async list(where: FilterQuery<FaqDocument>, query: PageQuery): Promise<Page<FaqDocument>> {
-    const [items, total] = await this.em.findAndCount(FaqDocument, where, {
-      orderBy: NEWEST_FIRST,
-      limit: query.limit,
-      offset: query.offset,
-    });
-    return page(items, total, query);
+  private list(where: FilterQuery<FaqDocument>, query: PageQuery): Promise<Page<FaqDocument>> {
+    return paginate(this.em, FaqDocument, where, query, { orderBy: NEWEST_FIRST });
   }
 }
 

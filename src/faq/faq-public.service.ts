@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Page } from '../common/pagination.dto';
+import { type Page, type PageQuery } from '../common/pagination.dto';
 import { FaqAnalyticsService } from './faq-analytics.service';
 import { FaqCategory } from './faq-category.entity';
 import { FaqCategoriesService } from './faq-categories.service';
@@ -18,8 +18,8 @@ export class FaqPublicService {
     private readonly analytics: FaqAnalyticsService,
   ) {}
 
-  listCategories(): Promise<FaqCategory[]> {
-    return this.categories.all();
+  listCategories(query: PageQuery): Promise<Page<FaqCategory>> {
+    return this.categories.list(query);
   }
 
   listDocuments(query: PublicFaqQuery): Promise<Page<FaqDocument>> {

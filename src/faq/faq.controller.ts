@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { mapPage, PageQuery } from '../common/pagination.dto';
 import { FaqPublicService } from './faq-public.service';
 import {
-  CategoryList,
+  CategoryPage,
   FaqDocumentDetailResponse,
   FaqDocumentPage,
   FeedbackBody,
@@ -21,9 +22,9 @@ export class FaqController {
   constructor(private readonly faq: FaqPublicService) {}
 
   @Get('categories')
-  @ApiOkResponse({ type: CategoryList, description: 'By position, then name' })
-  async categories(): Promise<CategoryList> {
-    return { items: (await this.faq.listCategories()).map(toCategoryResponse) };
+  @ApiOkResponse({ type: CategoryPage, description: 'By position, then name' })
+  async categories(@Query() query: PageQuery): Promise<CategoryPage> {
+    return mapPage(await this.faq.listCategories(query), toCategoryResponse);
   }
 
   @Get('documents')

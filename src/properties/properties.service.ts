@@ -1,12 +1,13 @@
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
-import { EntityManager, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
-import { type Page, page, type PageQuery } from '../common/pagination.dto';
+import { EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { paginate, type SortOrder } from '../common/pagination';
+import { type Page, type PageQuery } from '../common/pagination.dto';
 import { User } from '../users/user.entity';
 import { type AdminPropertyQuery, type CreatePropertyBody, type UpdatePropertyBody } from './properties.dto';
 import { Property } from './property.entity';
 
 // Served by the (product, published, created_at desc) index; id makes the order total.
-const NEWEST_FIRST: QueryOrderMap<Property> = { createdAt: 'desc', id: 'desc' };
+const NEWEST_FIRST: { createdAt: SortOrder; id: SortOrder } = { createdAt: 'desc', id: 'desc' };
 
 @Injectable()
 export class PropertiesService {
@@ -65,13 +66,8 @@ export class PropertiesService {
     return new Set(found.map((property) => property.title));
   }
 
-  private async list(where: FilterQuery<Property>, query: PageQuery): Promise<Page<Property>> {
-    const [items, total] = await this.em.findAndCount(Property, where, {
-      orderBy: NEWEST_FIRST,
-      limit: query.limit,
-      offset: query.offset,
-    });
-    return page(items, total, query);
+  private list(where: FilterQuery<Property>, query: PageQuery): Promise<Page<Property>> {
+    return paginate(this.em, Property, where, query, { orderBy: NEWEST_FIRST });
   }
 
   private found(property: Property | null): Property {

@@ -2,7 +2,8 @@ import { Injectable, NotFoundException, UnauthorizedException } from '@nestjs/co
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { type Role } from '../config/app-config';
 import { TenantContext } from '../tenancy/tenant-context';
-import { type Page, page, type PageQuery } from '../common/pagination.dto';
+import { paginate } from '../common/pagination';
+import { type Page, type PageQuery } from '../common/pagination.dto';
 import { User } from './user.entity';
 
 export interface ClerkProfile {
@@ -47,13 +48,8 @@ export class UsersService {
     }
   }
 
-  async list(query: PageQuery): Promise<Page<User>> {
-    const [items, total] = await this.em.findAndCount(
-      User,
-      {},
-      { orderBy: { createdAt: 'desc', id: 'asc' }, limit: query.limit, offset: query.offset },
-    );
-    return page(items, total, query);
+  list(query: PageQuery): Promise<Page<User>> {
+    return paginate(this.em, User, {}, query, { orderBy: { createdAt: 'desc', id: 'asc' } });
   }
 
   async get(id: string): Promise<User> {
