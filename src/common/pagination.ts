@@ -87,7 +87,7 @@ function keysetAfter(order: Array<[string, SortOrder]>, values: unknown[]): obje
 function fingerprint(where: unknown): string {
   return JSON.stringify(where, (_key, value: unknown) =>
     value !== null && typeof value === 'object' && !Array.isArray(value) && value.constructor !== Object && 'id' in value
-      ? (value as { id: unknown }).id
+      ? (value).id
       : value,
   );
 }
