@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { catchUpFaqEmbeddings } from '../src/faq/faq-embeddings.catch-up';
+import { FaqAnalyticsService } from '../src/faq/faq-analytics.service';
 import { ownerQuery } from './harness/db';
 import { ProductApp, type ProductName, startBothProducts, type TestUser, oneInEach } from './harness/product-app';
 
@@ -433,6 +434,7 @@ describe('FAQ', () => {
       const http = apps[other].http;
       await http.get(`/api/v1/faq/documents/${theirs.faq.id}`).expect(404);
       await http.post(`/api/v1/faq/documents/${theirs.faq.id}/feedback`).send({ helpful: true }).expect(404);
+      await Promise.all([apps[owner].app.get(FaqAnalyticsService).flush(), apps[other].app.get(FaqAnalyticsService).flush()]);
       const views = await ownerQuery('select count(*)::int as n from faq_analytics where document_id = $1', [theirs.faq.id]);
       expect(views[0].n).toBe(0);
     });
