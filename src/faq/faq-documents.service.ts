@@ -34,7 +34,8 @@ export class FaqDocumentsService {
   }
 
   async getPublished(id: string): Promise<FaqDocument> {
-    return found(await this.em.findOne(FaqDocument, { id, status: 'published' }));
+    // Read-only: no identity map to fill (the filter and RLS still scope it).
+    return found(await this.em.findOne(FaqDocument, { id, status: 'published' }, { disableIdentityMap: true }));
   }
 
   async getPublishedWithRelated(id: string): Promise<DocumentWithRelated> {
@@ -128,7 +129,7 @@ export class FaqDocumentsService {
 
   private async relatedIds(document: FaqDocument, publishedOnly: boolean): Promise<string[]> {
     const where: FilterQuery<FaqRelated> = publishedOnly ? { document, related: { status: 'published' } } : { document };
-    const links = await this.em.find(FaqRelated, where);
+    const links = await this.em.find(FaqRelated, where, { disableIdentityMap: publishedOnly });
     return links.map((link) => link.related.id).sort();
   }
 

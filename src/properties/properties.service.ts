@@ -19,7 +19,8 @@ export class PropertiesService {
 
   /** A draft is as invisible to the public as a property that does not exist. */
   async getPublished(id: string): Promise<Property> {
-    return this.found(await this.em.findOne(Property, { id, published: true }));
+    // Read-only: no identity map to fill (the filter and RLS still scope it).
+    return this.found(await this.em.findOne(Property, { id, published: true }, { disableIdentityMap: true }));
   }
 
   listAll(query: AdminPropertyQuery): Promise<Page<Property>> {
