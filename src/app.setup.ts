@@ -6,6 +6,7 @@ import { type NextFunction, raw, type Request, type Response } from 'express';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { httpErrorBody } from './common/http-error';
+import { useHttpCaching } from './common/http-cache';
 import { requestIdOf } from './common/request-id';
 import { type AppConfig } from './config/app-config';
 import { productHeaders, tenantContext } from './tenancy/tenant-context.middleware';
@@ -44,6 +45,7 @@ export async function createApp(
   app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new AllExceptionsFilter());
+  useHttpCaching(app, config.httpCache);
 
   const document = SwaggerModule.createDocument(
     app,

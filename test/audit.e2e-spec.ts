@@ -28,7 +28,7 @@ describe('audit log through HTTP', () => {
 
   async function auditLog(query: string, as: TestUser = admin, app: ProductApp = apps.bestays) {
     const response = await app.http.get(`/api/v1/admin/audit-log${query ? `?${query}` : ''}`).set(as.auth).expect(200);
-    return response.body as { items: AuditItem[]; total: number; limit: number; offset: number };
+    return response.body as { items: AuditItem[]; total: number; limit: number; offset: number | null; nextCursor: string | null; totalExact: boolean };
   }
 
   async function changeRole(target: TestUser | string, role: string, requestId = `req-${randomUUID()}`) {
@@ -171,22 +171,22 @@ describe('audit log through HTTP', () => {
       expect(items.every((item) => item.actorId === admin.id)).toBe(true);
       expect(items.filter((item) => item.entityId === target.id)).toHaveLength(4);
       const byTarget = await auditLog(`actorId=${target.id}`);
-      expect(byTarget).toEqual({ items: [], total: 0, limit: 20, offset: 0 });
+      expect(byTarget).toEqual({ items: [], total: 0, limit: 20, offset: 0, nextCursor: null, totalExact: true });
     });
 
     it('entityType filters by type; filters combine', async () => {
       const users = await auditLog('entityType=User&limit=100');
       expect(users.total).toBeGreaterThan(0);
       expect(users.items.every((item) => item.entityType === 'User')).toBe(true);
-      expect(await auditLog('entityType=NoSuchThing')).toEqual({ items: [], total: 0, limit: 20, offset: 0 });
+      expect(await auditLog('entityType=NoSuchThing')).toEqual({ items: [], total: 0, limit: 20, offset: 0, nextCursor: null, totalExact: true });
       const combined = await auditLog(`entityType=User&entityId=${target.id}&actorId=${admin.id}`);
       expect(combined.total).toBe(4);
       expect(await auditLog(`entityType=NoSuchThing&entityId=${target.id}`)).toMatchObject({ total: 0, items: [] });
     });
 
-    it('limit and offset page through the trail with the {items,total,limit,offset} shape', async () => {
+    it('limit and offset page through the trail with the {items,limit,offset,nextCursor,total,totalExact} shape', async () => {
       const all = await auditLog(`entityId=${target.id}`);
-      expect(all).toEqual({ items: expect.any(Array), total: 5, limit: 20, offset: 0 });
+      expect(all).toEqual({ items: expect.any(Array), total: 5, limit: 20, offset: 0, nextCursor: null, totalExact: true });
 
       const first = await auditLog(`entityId=${target.id}&limit=2`);
       const second = await auditLog(`entityId=${target.id}&limit=2&offset=2`);
@@ -195,7 +195,7 @@ describe('audit log through HTTP', () => {
       expect(first).toMatchObject({ total: 5, limit: 2, offset: 0 });
       expect(second).toMatchObject({ total: 5, limit: 2, offset: 2 });
       expect(third).toMatchObject({ total: 5, limit: 2, offset: 4 });
-      expect(beyond).toEqual({ items: [], total: 5, limit: 2, offset: 10 });
+      expect(beyond).toEqual({ items: [], total: 5, limit: 2, offset: 10, nextCursor: null, totalExact: true });
       expect([...first.items, ...second.items, ...third.items].map((item) => item.id)).toEqual(all.items.map((item) => item.id));
       expect(third.items).toHaveLength(1);
 
@@ -218,7 +218,7 @@ describe('audit log through HTTP', () => {
       const mine = await auditLog('limit=100');
       const myIds = new Set(mine.items.map((item) => item.id));
       for (const query of [`entityId=${target.id}`, `actorId=${admin.id}`, `entityType=User&entityId=${admin.id}`]) {
-        expect(await auditLog(query, otherAdmin, apps.realestate)).toEqual({ items: [], total: 0, limit: 20, offset: 0 });
+        expect(await auditLog(query, otherAdmin, apps.realestate)).toEqual({ items: [], total: 0, limit: 20, offset: 0, nextCursor: null, totalExact: true });
       }
       const theirs = await auditLog('limit=100', otherAdmin, apps.realestate);
       expect(theirs.total).toBeGreaterThan(0); // realestate's own admin creation, at least

@@ -17,7 +17,8 @@ describe('FAQ categories', () => {
       expect(updated.body).toEqual({ id, name: 'Bookings', slug, position: 4 });
 
       const list = await app.http.get('/api/v1/admin/categories').set(auth).expect(200);
-      expect(list.body).toEqual({ items: expect.any(Array), total: expect.any(Number), limit: 20, offset: 0 });
+      expect(list.body).toMatchObject({ items: expect.any(Array), total: expect.any(Number), limit: 20, offset: 0, totalExact: true });
+      expect(Object.keys(list.body).sort()).toEqual(['items', 'limit', 'nextCursor', 'offset', 'total', 'totalExact']);
       expect(list.body.items).toContainEqual(updated.body);
 
       const defaulted = await app.http.post('/api/v1/admin/categories').set(auth).send({ name: 'Misc', slug: `misc-${unique()}` }).expect(201);
@@ -33,8 +34,8 @@ describe('FAQ categories', () => {
       const second = await createCategory('realestate', { name: `B ${tag}`, slug: `b-${tag}`, position: 1 });
       const third = await createCategory('realestate', { name: `C ${tag}`, slug: `c-${tag}`, position: 1 });
       const first = await createCategory('realestate', { name: `Z ${tag}`, slug: `z-${tag}`, position: 0 });
-      const response = await apps.realestate.http.get('/api/v1/faq/categories').expect(200);
-      expect(Object.keys(response.body)).toEqual(['items']);
+      const response = await apps.realestate.http.get('/api/v1/faq/categories?limit=100').expect(200);
+      expect(Object.keys(response.body).sort()).toEqual(['items', 'limit', 'nextCursor', 'offset', 'total', 'totalExact']);
       const items = response.body.items as CategoryJson[];
       for (let i = 1; i < items.length; i++) {
         const [a, b] = [items[i - 1], items[i]];

@@ -75,10 +75,10 @@ describe('FAQ documents', () => {
       const elsewhere = await createFaq('bestays', category.id);
 
       const filtered = await apps.bestays.http.get('/api/v1/faq/documents').query({ category: own.slug }).expect(200);
-      expect(filtered.body).toEqual({ items: [newer, older], total: 2, limit: 20, offset: 0 });
+      expect(filtered.body).toEqual({ items: [newer, older], total: 2, limit: 20, offset: 0, nextCursor: null, totalExact: true });
 
       const paged = await apps.bestays.http.get('/api/v1/faq/documents').query({ category: own.slug, limit: 1, offset: 1 }).expect(200);
-      expect(paged.body).toEqual({ items: [older], total: 2, limit: 1, offset: 1 });
+      expect(paged.body).toEqual({ items: [older], total: 2, limit: 1, offset: 1, nextCursor: null, totalExact: true });
 
       const all = await apps.bestays.http.get('/api/v1/faq/documents').query({ limit: 100 }).expect(200);
       const ids = (all.body.items as FaqJson[]).map((item) => item.id);
@@ -97,7 +97,7 @@ describe('FAQ documents', () => {
       expect((drafts.body.items as FaqJson[]).every((item) => item.status === 'draft')).toBe(true);
 
       const none = await apps.bestays.http.get('/api/v1/faq/documents').query({ category: `no-such-${unique()}` }).expect(200);
-      expect(none.body).toEqual({ items: [], total: 0, limit: 20, offset: 0 });
+      expect(none.body).toEqual({ items: [], total: 0, limit: 20, offset: 0, nextCursor: null, totalExact: true });
       await apps.bestays.http.get('/api/v1/faq/documents').query({ category: 'Not a slug!' }).expect(400);
       await apps.bestays.http.get('/api/v1/faq/documents').query({ limit: 0 }).expect(400);
       await apps.bestays.http.get('/api/v1/admin/faqs').query({ status: 'deleted' }).set(admin.bestays.auth).expect(400);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ownerQuery } from './harness/db';
 import { type CategoryJson, type FaqJson, unique, useFaqSuite } from './harness/faq-suite';
 import { DIRECTIONS, type ProductName, PRODUCTS } from './harness/product-app';
+import { FaqAnalyticsService } from '../src/faq/faq-analytics.service';
 
 describe('FAQ between products, access and input', () => {
   const { apps, admin, user, createCategory, createFaq } = useFaqSuite();
@@ -66,6 +67,7 @@ describe('FAQ between products, access and input', () => {
       const http = apps[other].http;
       await http.get(`/api/v1/faq/documents/${theirs.faq.id}`).expect(404);
       await http.post(`/api/v1/faq/documents/${theirs.faq.id}/feedback`).send({ helpful: true }).expect(404);
+      await Promise.all([apps[owner].app.get(FaqAnalyticsService).flush(), apps[other].app.get(FaqAnalyticsService).flush()]);
       const views = await ownerQuery('select count(*)::int as n from faq_analytics where document_id = $1', [theirs.faq.id]);
       expect(views[0].n).toBe(0);
     });

@@ -164,11 +164,11 @@ describe('properties', () => {
       }
       const all = await allItems('realestate', '/api/v1/properties');
       const firstPage = await apps.realestate.http.get('/api/v1/properties?limit=2&offset=0').expect(200);
-      expect(firstPage.body).toEqual({ items: all.slice(0, 2), total: all.length, limit: 2, offset: 0 });
+      expect(firstPage.body).toEqual({ items: all.slice(0, 2), total: all.length, limit: 2, offset: 0, nextCursor: expect.any(String), totalExact: true });
       const secondPage = await apps.realestate.http.get('/api/v1/properties?limit=2&offset=2').expect(200);
-      expect(secondPage.body).toEqual({ items: all.slice(2, 4), total: all.length, limit: 2, offset: 2 });
+      expect(secondPage.body).toMatchObject({ items: all.slice(2, 4), total: all.length, limit: 2, offset: 2, totalExact: true });
       const beyond = await apps.realestate.http.get(`/api/v1/properties?offset=${all.length}`).expect(200);
-      expect(beyond.body).toEqual({ items: [], total: all.length, limit: 20, offset: all.length });
+      expect(beyond.body).toEqual({ items: [], total: all.length, limit: 20, offset: all.length, nextCursor: null, totalExact: true });
 
       const defaults = await apps.realestate.http.get('/api/v1/properties').expect(200);
       expect(defaults.body).toMatchObject({ limit: 20, offset: 0, total: all.length });

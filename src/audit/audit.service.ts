@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
-import { type Page, page } from '../common/pagination.dto';
+import { paginate } from '../common/pagination';
+import { type Page } from '../common/pagination.dto';
 import { AuditLog } from './audit-log.entity';
 import { type AuditQuery } from './audit.dto';
 
@@ -8,7 +9,7 @@ import { type AuditQuery } from './audit.dto';
 export class AuditService {
   constructor(private readonly em: EntityManager) {}
 
-  async list(query: AuditQuery): Promise<Page<AuditLog>> {
+  list(query: AuditQuery): Promise<Page<AuditLog>> {
     const where: FilterQuery<AuditLog> = {};
     if (query.entityType) {
       where.entityType = query.entityType;
@@ -19,11 +20,6 @@ export class AuditService {
     if (query.actorId) {
       where.actorId = query.actorId;
     }
-    const [items, total] = await this.em.findAndCount(AuditLog, where, {
-      orderBy: { createdAt: 'desc', id: 'desc' },
-      limit: query.limit,
-      offset: query.offset,
-    });
-    return page(items, total, query);
+    return paginate(this.em, AuditLog, where, query, { orderBy: { createdAt: 'desc', id: 'desc' } });
   }
 }

@@ -15,7 +15,7 @@ export async function seedChatConfig(
   const tools = app.get(ChatToolsService);
   let created = 0;
   for (const prompt of data.prompts) {
-    if ((await prompts.list({ name: prompt.name, limit: 1, offset: 0 })).total === 0) {
+    if ((await prompts.list({ name: prompt.name, limit: 1 })).total === 0) {
       await prompts.create(prompt);
       created++;
     }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DeadlockException, EntityManager, type FilterQuery, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { orNotFound } from '../common/not-found';
-import { type Page, page } from '../common/pagination.dto';
+import { paginate } from '../common/pagination';
+import { type Page } from '../common/pagination.dto';
 import { ChatPrompt } from './chat-prompt.entity';
 import { type CreatePromptBody, type PromptQuery, type UpdatePromptBody } from './chat-config.dto';
 
@@ -19,7 +20,7 @@ export class ChatPromptsService {
     return prompt?.content ?? null;
   }
 
-  async list(query: PromptQuery): Promise<Page<ChatPrompt>> {
+  list(query: PromptQuery): Promise<Page<ChatPrompt>> {
     const where: FilterQuery<ChatPrompt> = {};
     if (query.name !== undefined) {
       where.name = query.name;
@@ -27,12 +28,7 @@ export class ChatPromptsService {
     if (query.active !== undefined) {
       where.active = query.active;
     }
-    const [items, total] = await this.em.findAndCount(ChatPrompt, where, {
-      orderBy: { name: 'asc', version: 'desc' },
-      limit: query.limit,
-      offset: query.offset,
-    });
-    return page(items, total, query);
+    return paginate(this.em, ChatPrompt, where, query, { orderBy: { name: 'asc', version: 'desc' } });
   }
 
   async get(id: string): Promise<ChatPrompt> {

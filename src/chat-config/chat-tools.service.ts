@@ -1,7 +1,8 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
 import { orNotFound } from '../common/not-found';
-import { type Page, page, type PageQuery } from '../common/pagination.dto';
+import { paginate } from '../common/pagination';
+import { type Page, type PageQuery } from '../common/pagination.dto';
 import { definedOnly } from '../common/validation';
 import { ChatTool } from './chat-tool.entity';
 import { type CreateToolBody, type UpdateToolBody } from './chat-config.dto';
@@ -10,13 +11,8 @@ import { type CreateToolBody, type UpdateToolBody } from './chat-config.dto';
 export class ChatToolsService {
   constructor(private readonly em: EntityManager) {}
 
-  async list(query: PageQuery): Promise<Page<ChatTool>> {
-    const [items, total] = await this.em.findAndCount(
-      ChatTool,
-      {},
-      { orderBy: { name: 'asc' }, limit: query.limit, offset: query.offset },
-    );
-    return page(items, total, query);
+  list(query: PageQuery): Promise<Page<ChatTool>> {
+    return paginate(this.em, ChatTool, {}, query, { orderBy: { name: 'asc' } });
   }
 
   async get(id: string): Promise<ChatTool> {

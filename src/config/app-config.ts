@@ -1,3 +1,4 @@
+import { type HttpCacheConfig, loadHttpCacheConfig } from './http-cache.config';
 
 export interface AppConfig {
   product: string;
@@ -17,6 +18,7 @@ export interface AppConfig {
   corsOrigins: string[];
   embeddings: { baseUrl?: string; apiKey?: string; model: string };
   llm: { baseUrl?: string; apiKey?: string; model: string };
+  httpCache: HttpCacheConfig;
   /** Logged once at boot, e.g. the PRODUCT default. */
   warnings: string[];
 }
@@ -114,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       apiKey: optional(env.LLM_API_KEY),
       model: optional(env.LLM_MODEL) ?? 'gpt-4o-mini',
     },
+    httpCache: loadHttpCacheConfig(env),
     warnings,
   };
 }

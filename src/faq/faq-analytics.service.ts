@@ -1,12 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/core';
-import { FaqAnalyticsEvent } from './faq-analytics-event.entity';
+import { FaqAnalyticsQueue } from './faq-analytics.queue';
 import { FaqAnalyticsRepository } from './faq-analytics.repository';
 import { FaqDocument } from './faq-document.entity';
 import { type FaqAnalyticsResponse } from './faq.dto';
-
-type AnalyticsEventFields = Pick<FaqAnalyticsEvent, 'kind'> &
-  Partial<Pick<FaqAnalyticsEvent, 'document' | 'helpful' | 'query' | 'hitCount'>>;
 
 const TOP = 10;
 const MAX_QUERY_LENGTH = 500;
@@ -19,23 +15,31 @@ export function normaliseQuery(query: string): string {
 @Injectable()
 export class FaqAnalyticsService {
   constructor(
-    private readonly em: EntityManager,
+    private readonly queue: FaqAnalyticsQueue,
     private readonly repository: FaqAnalyticsRepository,
   ) {}
 
-  recordView(document: FaqDocument): Promise<void> {
-    return this.record({ kind: 'view', document });
+  // Queued, not awaited: stored in batches within ~250 ms (see FaqAnalyticsQueue).
+  recordView(document: FaqDocument): void {
+    this.queue.add({ kind: 'view', documentId: document.id });
   }
 
-  recordFeedback(document: FaqDocument, helpful: boolean): Promise<void> {
-    return this.record({ kind: 'feedback', document, helpful });
+  recordFeedback(document: FaqDocument, helpful: boolean): void {
+    this.queue.add({ kind: 'feedback', documentId: document.id, helpful });
   }
 
-  recordSearch(query: string, hitCount: number): Promise<void> {
-    return this.record({ kind: 'search', query: normaliseQuery(query), hitCount });
+  recordSearch(query: string, hitCount: number): void {
+    this.queue.add({ kind: 'search', query: normaliseQuery(query), hitCount });
+  }
+
+  /** Stores every queued event now (the report reads the database; tests call it before reading). */
+  flush(): Promise<void> {
+    return this.queue.flush();
   }
 
   async report(): Promise<FaqAnalyticsResponse> {
+    // What was acknowledged before the report was asked for is in it.
+    await this.queue.flush();
     const [topViewed, mostHelpful, leastHelpful, topSearches, noResultSearches] = await Promise.all([
       this.repository.topViewed(TOP),
       this.repository.mostHelpful(TOP),
@@ -44,10 +48,5 @@ export class FaqAnalyticsService {
       this.repository.noResultSearches(TOP),
     ]);
     return { topViewed, mostHelpful, leastHelpful, topSearches, noResultSearches };
-  }
-
-  private async record(event: AnalyticsEventFields): Promise<void> {
-    this.em.persist(new FaqAnalyticsEvent(event));
-    await this.em.flush();
   }
 }

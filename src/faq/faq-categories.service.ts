@@ -1,7 +1,8 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { EntityManager, ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import { orNotFound } from '../common/not-found';
-import { type Page, page, type PageQuery } from '../common/pagination.dto';
+import { paginate } from '../common/pagination';
+import { type Page, type PageQuery } from '../common/pagination.dto';
 import { definedOnly } from '../common/validation';
 import { FaqCategory } from './faq-category.entity';
 import { FaqDocument } from './faq-document.entity';
@@ -18,13 +19,8 @@ export class FaqCategoriesService {
     return this.em.find(FaqCategory, {}, { orderBy: BY_POSITION });
   }
 
-  async list(query: PageQuery): Promise<Page<FaqCategory>> {
-    const [items, total] = await this.em.findAndCount(
-      FaqCategory,
-      {},
-      { orderBy: BY_POSITION, limit: query.limit, offset: query.offset },
-    );
-    return page(items, total, query);
+  list(query: PageQuery): Promise<Page<FaqCategory>> {
+    return paginate(this.em, FaqCategory, {}, query, { orderBy: BY_POSITION });
   }
 
   async get(id: string): Promise<FaqCategory> {

@@ -1,7 +1,8 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
 import { orNotFound } from '../common/not-found';
-import { type Page, page, type PageQuery } from '../common/pagination.dto';
+import { paginate } from '../common/pagination';
+import { type Page, type PageQuery } from '../common/pagination.dto';
 import { definedOnly } from '../common/validation';
 import { FaqCategoriesService } from './faq-categories.service';
 import { FaqDocument, FaqRelated } from './faq-document.entity';
@@ -35,7 +36,8 @@ export class FaqDocumentsService {
   }
 
   async getPublished(id: string): Promise<FaqDocument> {
-    return orNotFound(await this.em.findOne(FaqDocument, { id, status: 'published' }), 'FAQ document not found');
+    // Read-only: no identity map to fill (the filter and RLS still scope it).
+    return orNotFound(await this.em.findOne(FaqDocument, { id, status: 'published' }, { disableIdentityMap: true }), 'FAQ document not found');
   }
 
   async getPublishedWithRelated(id: string): Promise<DocumentWithRelated> {
@@ -124,16 +126,11 @@ export class FaqDocumentsService {
 
   private async relatedIds(document: FaqDocument, publishedOnly: boolean): Promise<string[]> {
     const where: FilterQuery<FaqRelated> = publishedOnly ? { document, related: { status: 'published' } } : { document };
-    const links = await this.em.find(FaqRelated, where);
+    const links = await this.em.find(FaqRelated, where, { disableIdentityMap: publishedOnly });
     return links.map((link) => link.related.id).sort();
   }
 
-  private async list(where: FilterQuery<FaqDocument>, query: PageQuery): Promise<Page<FaqDocument>> {
-    const [items, total] = await this.em.findAndCount(FaqDocument, where, {
-      orderBy: NEWEST_FIRST,
-      limit: query.limit,
-      offset: query.offset,
-    });
-    return page(items, total, query);
+  private list(where: FilterQuery<FaqDocument>, query: PageQuery): Promise<Page<FaqDocument>> {
+    return paginate(this.em, FaqDocument, where, query, { orderBy: NEWEST_FIRST });
   }
 }

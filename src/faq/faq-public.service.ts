@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Page } from '../common/pagination.dto';
+import { type Page, type PageQuery } from '../common/pagination.dto';
 import { FaqAnalyticsService } from './faq-analytics.service';
 import { FaqCategory } from './faq-category.entity';
 import { FaqCategoriesService } from './faq-categories.service';
@@ -18,29 +18,32 @@ export class FaqPublicService {
     private readonly analytics: FaqAnalyticsService,
   ) {}
 
-  listCategories(): Promise<FaqCategory[]> {
-    return this.categories.all();
+  listCategories(query: PageQuery): Promise<Page<FaqCategory>> {
+    return this.categories.list(query);
   }
 
   listDocuments(query: PublicFaqQuery): Promise<Page<FaqDocument>> {
     return this.documents.listPublished(query);
   }
 
-  async read(id: string): Promise<DocumentWithRelated> {
-    const found = await this.documents.getPublishedWithRelated(id);
-    await this.analytics.recordView(found.document);
-    return found;
+  /** One published document; the caller counts the view once the reader gets the body (not on a 304). */
+  read(id: string): Promise<DocumentWithRelated> {
+    return this.documents.getPublishedWithRelated(id);
+  }
+
+  countView(document: FaqDocument): void {
+    this.analytics.recordView(document);
   }
 
   async search(query: string, limit: number): Promise<FaqSearchHit[]> {
     const hits = await this.searcher.search(query, limit);
-    await this.analytics.recordSearch(query, hits.length);
+    this.analytics.recordSearch(query, hits.length);
     return hits;
   }
 
   async feedback(id: string, helpful: boolean): Promise<FaqDocument> {
     const document = await this.documents.getPublished(id);
-    await this.analytics.recordFeedback(document, helpful);
+    this.analytics.recordFeedback(document, helpful);
     return document;
   }
 }

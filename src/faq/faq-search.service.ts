@@ -54,7 +54,11 @@ export class FaqSearchService {
       return [];
     }
 
-    const documents = await this.em.find(FaqDocument, { id: { $in: ranked.map((hit) => hit.id) }, status: 'published' });
+    const documents = await this.em.find(
+      FaqDocument,
+      { id: { $in: ranked.map((hit) => hit.id) }, status: 'published' },
+      { fields: ['question', 'answer', 'category'], disableIdentityMap: true },
+    );
     const byId = new Map(documents.map((document) => [document.id, document]));
     return ranked.flatMap(({ id, score }) => {
       const document = byId.get(id);

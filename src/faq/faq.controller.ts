@@ -1,8 +1,11 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { type Request } from 'express';
+import { PublicCache, whenBodySent } from '../common/http-cache';
+import { mapPage, PageQuery } from '../common/pagination.dto';
 import { FaqPublicService } from './faq-public.service';
 import {
-  CategoryList,
+  CategoryPage,
   FaqDocumentDetailResponse,
   FaqDocumentPage,
   FeedbackBody,
@@ -17,27 +20,28 @@ import {
 
 @ApiTags('faq')
 @Controller('v1/faq')
+@PublicCache()
 export class FaqController {
   constructor(private readonly faq: FaqPublicService) {}
 
   @Get('categories')
-  @ApiOkResponse({ type: CategoryList, description: 'By position, then name' })
-  async categories(): Promise<CategoryList> {
-    return { items: (await this.faq.listCategories()).map(toCategoryResponse) };
+  @ApiOkResponse({ type: CategoryPage, description: 'By position, then name' })
+  async categories(@Query() query: PageQuery): Promise<CategoryPage> {
+    return mapPage(await this.faq.listCategories(query), toCategoryResponse);
   }
 
   @Get('documents')
   @ApiOkResponse({ type: FaqDocumentPage, description: 'Published documents, newest first' })
   async documents(@Query() query: PublicFaqQuery): Promise<FaqDocumentPage> {
-    const result = await this.faq.listDocuments(query);
-    return { ...result, items: result.items.map(toFaqDocumentResponse) };
+    return mapPage(await this.faq.listDocuments(query), toFaqDocumentResponse);
   }
 
   @Get('documents/:id')
   @ApiOkResponse({ type: FaqDocumentDetailResponse, description: 'Counts a view' })
   @ApiNotFoundResponse({ description: 'No published document with this id' })
-  async document(@Param('id', ParseUUIDPipe) id: string): Promise<FaqDocumentDetailResponse> {
+  async document(@Param('id', ParseUUIDPipe) id: string, @Req() request: Request): Promise<FaqDocumentDetailResponse> {
     const { document, relatedIds } = await this.faq.read(id);
+    whenBodySent(request, () => this.faq.countView(document));
     return toFaqDocumentDetailResponse(document, relatedIds);
   }
 

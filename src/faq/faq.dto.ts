@@ -36,10 +36,6 @@ export class CategoryResponse {
   @ApiProperty({ minimum: 0 }) position!: number;
 }
 
-export class CategoryList {
-  @ApiProperty({ type: [CategoryResponse] }) items!: CategoryResponse[];
-}
-
 export class CategoryPage extends PageOf(CategoryResponse) {}
 
 // No property initializers here: PartialType copies them, and a PATCH must not reset omitted fields.

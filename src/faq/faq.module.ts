@@ -4,6 +4,7 @@ import { type AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { EmbeddingProvider, LocalHashingEmbeddingProvider, OpenAiCompatibleEmbeddingProvider } from './embedding-provider';
 import { FaqAnalyticsEvent } from './faq-analytics-event.entity';
+import { FaqAnalyticsQueue } from './faq-analytics.queue';
 import { FaqAnalyticsRepository } from './faq-analytics.repository';
 import { FaqAnalyticsService } from './faq-analytics.service';
 import { FaqAnalyticsAdminController, FaqCategoriesAdminController, FaqDocumentsAdminController } from './faq-admin.controller';
@@ -42,6 +43,7 @@ import { FaqController } from './faq.controller';
     FaqSearchRepository,
     FaqSearchService,
     FaqAnalyticsRepository,
+    FaqAnalyticsQueue,
     FaqAnalyticsService,
     FaqPublicService,
   ],

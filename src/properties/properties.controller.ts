@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentUser } from '../auth/authenticated.decorator';
+import { PublicCache } from '../common/http-cache';
 import { PageQuery } from '../common/pagination.dto';
 import { User } from '../users/user.entity';
 import {
@@ -15,6 +16,7 @@ import { PropertiesService } from './properties.service';
 
 @ApiTags('properties')
 @Controller('v1/properties')
+@PublicCache()
 export class PropertiesController {
   constructor(private readonly properties: PropertiesService) {}
 

@@ -1,14 +1,15 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
-import { EntityManager, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
+import { EntityManager, type FilterQuery } from '@mikro-orm/core';
 import { orNotFound } from '../common/not-found';
-import { type Page, page, type PageQuery } from '../common/pagination.dto';
+import { paginate, type SortOrder } from '../common/pagination';
+import { type Page, type PageQuery } from '../common/pagination.dto';
 import { definedOnly } from '../common/validation';
 import { User } from '../users/user.entity';
 import { type AdminPropertyQuery, type CreatePropertyBody, type UpdatePropertyBody } from './properties.dto';
 import { Property } from './property.entity';
 
 // Served by the (product, published, created_at desc) index; id makes the order total.
-const NEWEST_FIRST: QueryOrderMap<Property> = { createdAt: 'desc', id: 'desc' };
+const NEWEST_FIRST: { createdAt: SortOrder; id: SortOrder } = { createdAt: 'desc', id: 'desc' };
 
 @Injectable()
 export class PropertiesService {
@@ -20,7 +21,8 @@ export class PropertiesService {
 
   /** A draft is as invisible to the public as a property that does not exist. */
   async getPublished(id: string): Promise<Property> {
-    return orNotFound(await this.em.findOne(Property, { id, published: true }), 'Property not found');
+    // Read-only: no identity map to fill (the filter and RLS still scope it).
+    return orNotFound(await this.em.findOne(Property, { id, published: true }, { disableIdentityMap: true }), 'Property not found');
   }
 
   listAll(query: AdminPropertyQuery): Promise<Page<Property>> {
@@ -57,13 +59,8 @@ export class PropertiesService {
     return new Set(found.map((property) => property.title));
   }
 
-  private async list(where: FilterQuery<Property>, query: PageQuery): Promise<Page<Property>> {
-    const [items, total] = await this.em.findAndCount(Property, where, {
-      orderBy: NEWEST_FIRST,
-      limit: query.limit,
-      offset: query.offset,
-    });
-    return page(items, total, query);
+  private list(where: FilterQuery<Property>, query: PageQuery): Promise<Page<Property>> {
+    return paginate(this.em, Property, where, query, { orderBy: NEWEST_FIRST });
   }
 
   // Agents see every property of the product but change only their own; admins change any.

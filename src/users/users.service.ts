@@ -3,7 +3,8 @@ import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/co
 import { type Role } from './roles';
 import { TenantContext } from '../tenancy/tenant-context';
 import { orNotFound } from '../common/not-found';
-import { type Page, page, type PageQuery } from '../common/pagination.dto';
+import { paginate } from '../common/pagination';
+import { type Page, type PageQuery } from '../common/pagination.dto';
 import { User } from './user.entity';
 
 export interface ClerkProfile {
@@ -48,13 +49,8 @@ export class UsersService {
     }
   }
 
-  async list(query: PageQuery): Promise<Page<User>> {
-    const [items, total] = await this.em.findAndCount(
-      User,
-      {},
-      { orderBy: { createdAt: 'desc', id: 'asc' }, limit: query.limit, offset: query.offset },
-    );
-    return page(items, total, query);
+  list(query: PageQuery): Promise<Page<User>> {
+    return paginate(this.em, User, {}, query, { orderBy: { createdAt: 'desc', id: 'asc' } });
   }
 
   async get(id: string): Promise<User> {

@@ -1,0 +1,33 @@
+// CPU profile of the app under load on one route: `node bench/profile.mjs [path] [seconds]`.
+// Prints the top functions by self time (what went into the issue note) and keeps the .cpuprofile.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureUser, growProperties, load, prepareProduct, profileTop, query, root, scratchDatabase, spawnServer, stop } from './lib.mjs';
+
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const path = process.argv[2] ?? '/api/v1/properties';
+const seconds = Number(process.argv[3] ?? 8);
+const label = process.env.PROFILE_LABEL ?? 'profile';
+const db = await scratchDatabase(adminUrl);
+try {
+  await prepareProduct(db.url, 'bestays');
+  const userId = await ensureUser(db.url, 'bestays', 'user_bench_agent', 'agent');
+  await growProperties(db.url, 'bestays', userId, 10_000);
+  const [{ id }] = await query(db.url, 'select id from properties where product = $1 and published order by created_at desc limit 1 offset 50', ['bestays']);
+  const [{ id: faq }] = await query(db.url, `select id from faq_documents where product = 'bestays' and status = 'published' limit 1`);
+  const dir = join(root, 'bench', 'results', 'profiles', label);
+  mkdirSync(dir, { recursive: true });
+  const main = join(process.env.APP_DIR ?? root, 'dist', 'main.js');
+  const server = await spawnServer(['--cpu-prof', `--cpu-prof-dir=${dir}`, main], {
+    PRODUCT: 'bestays',
+    DATABASE_URL: db.url,
+    HTTP_CACHE_MAX_AGE: '0',
+  });
+  const target = path.replace(':property', id).replace(':faq', faq);
+  const result = await load({ url: `${server.base}${target}`, seconds, connections: 32 });
+  await stop(server.child);
+  console.log(`${target}: ${result.requests.average.toFixed(0)} req/s, p99 ${result.latency.p99} ms, non2xx ${result.non2xx}`);
+  console.table(profileTop(dir, 20, seconds));
+} finally {
+  await db.drop();
+}
