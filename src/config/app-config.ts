@@ -1,3 +1,5 @@
+import { type ConnectionsConfig, loadConnectionsConfig } from './connections.config';
+
 export const ROLES = ['user', 'agent', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -9,6 +11,7 @@ export interface AppConfig {
   databaseUrl?: string;
   /** Where the embedded PostgreSQL keeps its data (default: .data/postgres in the project). */
   embeddedDataDir?: string;
+  connections: ConnectionsConfig;
   clerk: {
     jwtKey?: string;
     jwksUrl?: string;
@@ -98,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     port,
     databaseUrl,
     embeddedDataDir: optional(env.EMBEDDED_PG_DATA_DIR),
+    connections: loadConnectionsConfig(env, allowedProducts),
     clerk: {
       jwtKey,
       jwksUrl,

@@ -62,7 +62,8 @@ export class ProductApp {
       CLERK_WEBHOOK_SECRET: webhookSecret,
       ...env,
     });
-    const runtimeUrl = await prepareDatabase(databaseUrl, product, quiet);
+    // TEST_RUNTIME_DATABASE_URL (npm run test:pgbouncer): the runtime pool goes through PgBouncer, migrations stay direct.
+    const runtimeUrl = await prepareDatabase(databaseUrl, product, quiet, { runtimeUrl: process.env.TEST_RUNTIME_DATABASE_URL });
     const app = await createApp(config, runtimeUrl, false);
     await app.init();
     return new ProductApp(product, app, config, runtimeUrl, privateKey, publicKeyPem, webhookSecret);
