@@ -22,7 +22,7 @@ async function bootstrap(): Promise<void> {
   // FAQ vectors of another model (the model changed, or the endpoint was down) catch up in the
   // background; until then those documents are found by full-text search alone.
   catchUpFaqEmbeddings(app, config.product)
-    .then((count) => count > 0 && logger.log(`re-embedded ${count} FAQ document(s)`))
+    .then((count) => (count === null ? logger.log('FAQ embeddings catch-up: another replica is on it') : count > 0 && logger.log(`re-embedded ${count} FAQ document(s)`)))
     .catch((error: unknown) => logger.warn(`could not bring FAQ embeddings up to date: ${String(error)}`));
 }
 

@@ -9,7 +9,7 @@ export function ormOptions(runtimeUrl: string, replicaUrls: string[] = []): Opti
     clientUrl: runtimeUrl,
     // Read-only queries outside transactions go to the replicas (when any); see read-replicas.ts.
     driver: ReadYourWritesDriver,
-    replicas: replicaOptions(replicaUrls),
+    replicas: replicaOptions(replicaUrls, runtimeUrl),
     preferReadReplicas: true,
     // Cast: MikroORM's option type compares knex and core connection typings that drifted apart.
     entityManager: TenantEntityManager as unknown as typeof EntityManager,

@@ -52,7 +52,18 @@ export class ReadYourWritesDriver extends PostgreSqlDriver {
   }
 }
 
-/** MikroORM `replicas` entries: the runtime pool's settings with each replica's URL. */
-export function replicaOptions(urls: string[]): Array<{ name: string; clientUrl: string }> {
-  return urls.map((clientUrl, index) => ({ name: `read-${index + 1}`, clientUrl }));
+/**
+ * MikroORM `replicas` entries: the runtime pool's settings with each replica's URL. A replica URL
+ * without a user name gets the runtime role's credentials (the role replicates with the cluster).
+ */
+export function replicaOptions(urls: string[], runtimeUrl: string): Array<{ name: string; clientUrl: string }> {
+  const runtime = new URL(runtimeUrl);
+  return urls.map((url, index) => {
+    const replica = new URL(url);
+    if (!replica.username) {
+      replica.username = runtime.username;
+      replica.password = runtime.password;
+    }
+    return { name: `read-${index + 1}`, clientUrl: replica.toString() };
+  });
 }
