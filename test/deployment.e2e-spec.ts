@@ -102,4 +102,38 @@ describe('deployment: the process (node dist/main.js)', () => {
       }
     }
   });
+
+  it('upgrading a database bound to the previous role names: both bindings hold, dangling bindings are removed', async () => {
+    scratch = await createScratchDatabase('deploy_upgrade');
+    await prepareDatabase(scratch.url, 'bestays', quiet);
+    // As the previous release left it: one role per product (unique), under another name, and
+    // without the migration that allows several.
+    const legacy = runtimeRoleName(scratch.name, 'legacy');
+    const owner = new Client({ connectionString: scratch.url });
+    await owner.connect();
+    try {
+      await owner.query(`create role ${owner.escapeIdentifier(legacy)} login`);
+      await owner.query(`update tenant_roles set role_name = $1 where product = 'bestays'`, [legacy]);
+      await owner.query(`alter table tenant_roles add constraint tenant_roles_product_key unique (product)`);
+      await owner.query(`delete from mikro_orm_migrations where name = 'Migration20261129100000_tenant_roles_per_database'`);
+
+      const runtimeUrl = await prepareDatabase(scratch.url, 'bestays', quiet);
+      expect(new URL(runtimeUrl).username).toBe(runtimeRoleName(scratch.name, 'bestays'));
+      const bindings = await owner.query('select role_name, product from tenant_roles order by role_name');
+      expect(bindings.rows).toEqual(
+        [
+          { role_name: runtimeRoleName(scratch.name, 'bestays'), product: 'bestays' },
+          { role_name: legacy, product: 'bestays' },
+        ].sort((a, b) => a.role_name.localeCompare(b.role_name)),
+      );
+
+      await owner.query(`insert into tenant_roles (role_name, product) values ($1, 'realestate')`, [`${scratch.name}_no_such_role`]);
+      await prepareDatabase(scratch.url, 'realestate', quiet);
+      const after = await owner.query<{ role_name: string }>('select role_name from tenant_roles');
+      expect(after.rows.map((row) => row.role_name)).not.toContain(`${scratch.name}_no_such_role`);
+      expect(after.rows.map((row) => row.role_name)).toContain(legacy);
+    } finally {
+      await owner.end();
+    }
+  });
 });

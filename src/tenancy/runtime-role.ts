@@ -90,6 +90,9 @@ export async function provisionRuntimeRole(
     await owner.query(`alter role ${ident} ${attributes}`);
   }
 
+  // A binding whose role no longer exists (dropped, or carried in by a restored dump) would bind
+  // whoever creates a role of that name later: remove it.
+  await owner.query('delete from tenant_roles t where not exists (select 1 from pg_roles r where r.rolname = t.role_name)');
   const bound = await owner.query<{ product: string }>(
     `insert into tenant_roles (role_name, product) values ($1, $2)
      on conflict (role_name) do update set product = tenant_roles.product

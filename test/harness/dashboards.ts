@@ -1,4 +1,4 @@
-// The metric names agreed for /api/metrics (README, "Metrics"): the Grafana dashboards may query
+// The metric names agreed for /api/metrics (the observability work defines them): the Grafana dashboards may query
 // only these. Histograms are queried through their _bucket series.
 export const AGREED_METRICS = new Set([
   'http_requests_total',
