@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { AGREED_METRICS, dashboardMetricNames, type Dashboard } from './harness/dashboards';
@@ -145,6 +146,21 @@ describe('docker-compose.yml', () => {
       return job.static_configs.flatMap((config) => config.targets);
     });
     expect(targets.sort()).toEqual(APPS.map((app) => `${app}:3000`).sort());
+  });
+});
+
+// Debian's docker-compose (v1) renders and validates the file offline; optional on a machine without it.
+const dockerCompose = ['/usr/bin/docker-compose', '/usr/local/bin/docker-compose'].find((path) => existsSync(path));
+(dockerCompose ? describe : describe.skip)('docker-compose config (offline render)', () => {
+  const run = (env: Record<string, string>) =>
+    spawnSync(dockerCompose as string, ['config', '-q'], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+
+  it('renders with the secrets set, and refuses to without them, naming the missing one', () => {
+    const ok = run(SECRETS);
+    expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: '' });
+    const missing = run({ ...SECRETS, POSTGRES_PASSWORD: '' });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain('POSTGRES_PASSWORD');
   });
 });
 
