@@ -28,7 +28,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.register(config),
-        MikroOrmModule.forRoot({ ...ormOptions(runtimeDatabaseUrl), autoLoadEntities: true, registerRequestContext: true }),
+        MikroOrmModule.forRoot({ ...ormOptions(runtimeDatabaseUrl, config.connections.replicaUrls), autoLoadEntities: true, registerRequestContext: true }),
         TenancyModule,
         BootModule,
         AuthModule,

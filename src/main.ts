@@ -2,8 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
 import { BootTasks } from './boot/boot-tasks';
 import { ConfigError, loadConfig } from './config/app-config';
-import { resolveAdminUrl } from './database/admin-url';
-import { prepareDatabase } from './database/migrate';
+import { prepareFromConfig } from './database/admin-url';
 import { seedProduct } from './seed/seed-product';
 
 async function bootstrap(): Promise<void> {
@@ -11,10 +10,9 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig(process.env);
   config.warnings.forEach((warning) => logger.warn(warning));
 
-  const admin = await resolveAdminUrl(config, logger);
-  const runtimeUrl = await prepareDatabase(admin.url, config.product, logger);
-  const app = await createApp(config, runtimeUrl);
-  if (admin.embedded) {
+  const database = await prepareFromConfig(config, config.product, logger);
+  const app = await createApp(config, database.runtimeUrl);
+  if (database.embedded) {
     // A fresh local database: give the new user a living API (idempotent, so cheap on later boots).
     await seedProduct(app, config.product);
   }

@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { AuditLog } from '../src/audit/audit-log.entity';
 import { type Log, prepareDatabase } from '../src/database/migrate';
 import { migrationsList } from '../src/database/migrations';
+import { runtimeRoleName } from '../src/tenancy/runtime-role';
 import { MissingTenantContextError } from '../src/tenancy/tenant-context';
 import { TenantRunner } from '../src/tenancy/tenant-runner';
 import { User } from '../src/users/user.entity';
@@ -133,6 +134,7 @@ describe('boot against a brand-new database', () => {
 
   it('several prepareDatabase calls at once (both products and a replica) all succeed; migrations run once', async () => {
     scratch = await createScratchDatabase('boot');
+    const database = scratch.name;
     const logs: string[] = [];
     const log = (who: string): Log => ({ log: (m) => logs.push(`${who}: ${m}`), warn: (m) => logs.push(`${who} warn: ${m}`) });
 
@@ -150,8 +152,8 @@ describe('boot against a brand-new database', () => {
       expect(applied.rows.map((r) => r.name)).toEqual(migrationsList.map((m) => m.name));
       const roles = await owner.query('select role_name, product from tenant_roles order by product');
       expect(roles.rows).toEqual([
-        { role_name: 'app_bestays', product: 'bestays' },
-        { role_name: 'app_realestate', product: 'realestate' },
+        { role_name: runtimeRoleName(database, 'bestays'), product: 'bestays' },
+        { role_name: runtimeRoleName(database, 'realestate'), product: 'realestate' },
       ]);
     } finally {
       await owner.end();
@@ -166,7 +168,7 @@ describe('boot against a brand-new database', () => {
       await runtime.connect();
       try {
         const { rows } = await runtime.query('select current_user as role, app_current_product() as product');
-        expect(rows).toEqual([{ role: `app_${product}`, product }]);
+        expect(rows).toEqual([{ role: runtimeRoleName(database, product), product }]);
       } finally {
         await runtime.end();
       }

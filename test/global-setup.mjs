@@ -48,6 +48,11 @@ export default async function globalSetup() {
   testUrl.pathname = `/${dbName}`;
   process.env.TEST_DATABASE_URL = testUrl.toString();
   process.env.TEST_ADMIN_DATABASE_URL = adminUrl;
+  // npm run test:pgbouncer: the apps' runtime pools connect through this URL ({database} = the test database).
+  if (process.env.TEST_RUNTIME_DATABASE_URL_TEMPLATE) {
+    process.env.TEST_RUNTIME_DATABASE_URL = process.env.TEST_RUNTIME_DATABASE_URL_TEMPLATE.replace('{database}', dbName);
+    console.log(`[test-db] runtime pools through ${describeServer(process.env.TEST_RUNTIME_DATABASE_URL)}`);
+  }
   // Same realm as globalTeardown, which needs these.
   globalThis.__TEST_DB__ = { adminUrl, dbName, server };
   console.log(`[test-db] test database: ${dbName}`);

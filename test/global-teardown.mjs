@@ -21,6 +21,7 @@ export default async function globalTeardown() {
         [state.dbName],
       );
       await admin.query(`drop database if exists ${admin.escapeIdentifier(state.dbName)}`);
+      await dropRuntimeRoles(admin, state.dbName);
     } finally {
       await admin.end().catch(() => {});
     }
@@ -29,5 +30,15 @@ export default async function globalTeardown() {
     console.warn(`[test-db] could not drop test database ${state.dbName}: ${err.message}`);
   } finally {
     await state.server?.stop();
+  }
+}
+
+// Runtime roles are cluster-wide and named after their database (<database>_app_<product>): once the
+// database is gone they hold nothing, and are dropped so test runs do not pile up roles.
+export async function dropRuntimeRoles(admin, dbName) {
+  const prefix = `${dbName}_app_`;
+  const { rows } = await admin.query('select rolname from pg_roles where left(rolname, length($1)) = $1', [prefix]);
+  for (const { rolname } of rows) {
+    await admin.query(`drop role if exists ${admin.escapeIdentifier(rolname)}`);
   }
 }

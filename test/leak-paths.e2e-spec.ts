@@ -4,13 +4,18 @@ import { type EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AuditLog } from '../src/audit/audit-log.entity';
 import { ormOptions } from '../src/database/orm-options';
 import { TenantViolationError } from '../src/tenancy/tenant-entity';
+import { runtimeRoleName } from '../src/tenancy/runtime-role';
 import { User } from '../src/users/user.entity';
 import { WebhookEvent } from '../src/webhooks/webhook-event.entity';
-import { ownerQuery } from './harness/db';
+import { ownerQuery, testDatabaseName } from './harness/db';
 import { type ProductApp, useBothProducts, type TestUser } from './harness/product-app';
 
 // Every known way an ORM query can reach past the product filter, tried from bestays against
 // realestate's rows. Each must be closed by the filter, the flush guard or RLS.
+// Runtime roles are named after their database: <database>_app_<product>.
+const BESTAYS_ROLE = runtimeRoleName(testDatabaseName(), 'bestays');
+const REALESTATE_ROLE = runtimeRoleName(testDatabaseName(), 'realestate');
+
 describe('ORM leak paths, from bestays against realestate rows', () => {
   const apps = useBothProducts();
   let bestays: ProductApp;
@@ -369,7 +374,7 @@ describe('ORM leak paths, from bestays against realestate rows', () => {
       expect(await ownerQuery('select 1 from users where id = $1 union all select 1 from audit_log where id = $1', [id])).toHaveLength(0);
     });
 
-    it.each(['set role postgres', 'set role app_realestate', 'set session authorization postgres', 'set session authorization app_realestate'])(
+    it.each(['set role postgres', `set role ${REALESTATE_ROLE}`, 'set session authorization postgres', `set session authorization ${REALESTATE_ROLE}`])(
       '%s is refused',
       async (statement) => {
         await inBestays(async (em) => {
@@ -390,7 +395,7 @@ describe('ORM leak paths, from bestays against realestate rows', () => {
           await run('reset session authorization');
           expectOnlyBestays(await run<{ id: string; product: string }>('select * from users'));
           const [me] = await run<{ user: string; product: string }>('select current_user as "user", app_current_product() as product');
-          expect(me).toEqual({ user: 'app_bestays', product: 'bestays' });
+          expect(me).toEqual({ user: BESTAYS_ROLE, product: 'bestays' });
         });
       });
     });
@@ -424,13 +429,13 @@ describe('ORM leak paths, from bestays against realestate rows', () => {
       });
     });
 
-    it('the runtime role is app_bestays: no superuser, no BYPASSRLS, owns no tables', async () => {
+    it('the runtime role is <database>_app_bestays: no superuser, no BYPASSRLS, owns no tables', async () => {
       await inBestays(async (em) => {
         const [role] = await sql<{ current_user: string; rolsuper: boolean; rolbypassrls: boolean }>(
           em,
           'select current_user, rolsuper, rolbypassrls from pg_roles where rolname = current_user',
         );
-        expect(role).toEqual({ current_user: 'app_bestays', rolsuper: false, rolbypassrls: false });
+        expect(role).toEqual({ current_user: BESTAYS_ROLE, rolsuper: false, rolbypassrls: false });
         const owned = await sql(
           em,
           `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace

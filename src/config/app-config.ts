@@ -1,4 +1,5 @@
 import { type HttpCacheConfig, loadHttpCacheConfig } from './http-cache.config';
+import { type ConnectionsConfig, loadConnectionsConfig } from './connections.config';
 
 export interface AppConfig {
   product: string;
@@ -8,6 +9,7 @@ export interface AppConfig {
   databaseUrl?: string;
   /** Where the embedded PostgreSQL keeps its data (default: .data/postgres in the project). */
   embeddedDataDir?: string;
+  connections: ConnectionsConfig;
   clerk: {
     jwtKey?: string;
     jwksUrl?: string;
@@ -98,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     port,
     databaseUrl,
     embeddedDataDir: optional(env.EMBEDDED_PG_DATA_DIR),
+    connections: loadConnectionsConfig(env, allowedProducts),
     clerk: {
       jwtKey,
       jwksUrl,

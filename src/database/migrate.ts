@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { Client } from 'pg';
-import { assertRuntimeRole, provisionRuntimeRole } from '../tenancy/runtime-role';
+import { assertRuntimeRole, provisionRuntimeRole, runtimeRoleName } from '../tenancy/runtime-role';
 import { migrationsList } from './migrations';
 
 // One key for the whole project: both products (and replicas) may boot at once against one database.
@@ -34,13 +34,24 @@ async function runMigrations(ownerUrl: string, log: Log): Promise<void> {
   }
 }
 
+export interface PrepareOptions {
+  /**
+   * Where the runtime pool connects (DATABASE_URL; may be PgBouncer). Its host, port, database and
+   * options are kept and its credentials become the runtime role's. Default: the owner URL.
+   */
+  runtimeUrl?: string;
+  /** The runtime role's password from configuration (RUNTIME_ROLE_PASSWORD_<PRODUCT>). */
+  runtimePassword?: string;
+}
+
 /**
- * Brings the schema up to date as the owner (under an advisory lock) and returns the URL of the
- * product's runtime role, which is what the process serves requests with. When DATABASE_URL
- * already names this product's runtime role, it is used as is and migrations are left to the owner.
+ * Brings the schema up to date as the owner (under an advisory lock, so MIGRATION_DATABASE_URL must
+ * be a direct or session-pooled connection) and returns the URL of the product's runtime role,
+ * which is what the process serves requests with. When the owner URL already names this product's
+ * runtime role, it is used as is and migrations are left to the owner.
  */
-export async function prepareDatabase(adminUrl: string, product: string, log: Log): Promise<string> {
-  const admin = new Client({ connectionString: adminUrl });
+export async function prepareDatabase(ownerUrl: string, product: string, log: Log, options: PrepareOptions = {}): Promise<string> {
+  const admin = new Client({ connectionString: ownerUrl });
   await admin.connect();
   let runtimeUrl: string;
   try {
@@ -54,12 +65,12 @@ export async function prepareDatabase(adminUrl: string, product: string, log: Lo
         throw new Error(`DATABASE_URL's role is bound to product "${boundProduct}", but PRODUCT is "${product}"`);
       }
       log.warn('DATABASE_URL names a runtime role: migrations are not run by this process');
-      runtimeUrl = adminUrl;
+      runtimeUrl = options.runtimeUrl ?? ownerUrl;
     } else {
       await admin.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       try {
-        await runMigrations(adminUrl, log);
-        runtimeUrl = (await provisionRuntimeRole(admin, new URL(adminUrl), product)).toString();
+        await runMigrations(ownerUrl, log);
+        runtimeUrl = await provisionFor(admin, ownerUrl, product, options);
       } finally {
         await admin.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
       }
@@ -76,4 +87,15 @@ export async function prepareDatabase(adminUrl: string, product: string, log: Lo
     await runtime.end();
   }
   return runtimeUrl;
+}
+
+// The password: configured, else the one DATABASE_URL already carries for this role, else derived.
+async function provisionFor(admin: Client, ownerUrl: string, product: string, options: PrepareOptions): Promise<string> {
+  const base = new URL(options.runtimeUrl ?? ownerUrl);
+  const { rows } = await admin.query<{ database: string }>('select current_database() as database');
+  const fromUrl = base.username === runtimeRoleName(rows[0].database, product) && base.password ? decodeURIComponent(base.password) : undefined;
+  const { role, password } = await provisionRuntimeRole(admin, new URL(ownerUrl), product, options.runtimePassword ?? fromUrl);
+  base.username = encodeURIComponent(role);
+  base.password = encodeURIComponent(password);
+  return base.toString();
 }

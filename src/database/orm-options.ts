@@ -1,12 +1,17 @@
 import { AuditSubscriber } from '../audit/audit.subscriber';
 import { defineConfig, EntityManager, type Options } from '@mikro-orm/postgresql';
+import { ReadYourWritesDriver, replicaOptions } from './read-replicas';
 import { TENANT_FILTER, tenantFilter } from '../tenancy/tenant-filter';
 import { TenantEntityManager } from '../tenancy/tenant-entity-manager';
 import { TenantGuardSubscriber } from '../tenancy/tenant-guard.subscriber';
 
-export function ormOptions(runtimeUrl: string): Options {
+export function ormOptions(runtimeUrl: string, replicaUrls: string[] = []): Options {
   return defineConfig({
     clientUrl: runtimeUrl,
+    // Read-only queries outside transactions go to the replicas (when any); see read-replicas.ts.
+    driver: ReadYourWritesDriver,
+    replicas: replicaOptions(replicaUrls, runtimeUrl),
+    preferReadReplicas: true,
     // Cast: MikroORM's option type compares knex and core connection typings that drifted apart.
     entityManager: TenantEntityManager as unknown as typeof EntityManager,
     filters: { [TENANT_FILTER]: tenantFilter },

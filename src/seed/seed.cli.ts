@@ -2,18 +2,16 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
 import { loadConfig } from '../config/app-config';
-import { resolveAdminUrl } from '../database/admin-url';
-import { prepareDatabase } from '../database/migrate';
+import { prepareFromConfig } from '../database/admin-url';
 import { seedProduct } from './seed-product';
 
 // `npm run seed`: demo data for every allowed product, each written as that product's runtime role.
 async function main(): Promise<void> {
   const logger = new Logger('Seed');
   const base = loadConfig(process.env);
-  const { url: adminUrl } = await resolveAdminUrl(base, logger);
   for (const product of base.allowedProducts) {
     const config = { ...base, product };
-    const runtimeDatabaseUrl = await prepareDatabase(adminUrl, product, logger);
+    const { runtimeUrl: runtimeDatabaseUrl } = await prepareFromConfig(config, product, logger);
     const app = await NestFactory.createApplicationContext(AppModule.register({ config, runtimeDatabaseUrl }), {
       logger: ['error', 'warn', 'log'],
     });

@@ -1,15 +1,34 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Client } from 'pg';
 
-export function runtimeRoleName(product: string): string {
-  return `app_${product}`;
+// PostgreSQL truncates identifiers to 63 bytes; a longer name would silently collide.
+const MAX_IDENTIFIER = 63;
+
+/**
+ * The product's runtime role in one database: `<database>_app_<product>`. Roles are cluster-wide,
+ * so the database is part of the name: two databases on one server (two deployments, parallel test
+ * runs) never share, and so never reset, each other's runtime roles. Names past 63 bytes keep
+ * the product and replace the database's tail by a hash of the whole name.
+ */
+export function runtimeRoleName(database: string, product: string): string {
+  const suffix = `_app_${product}`;
+  const full = `${database}${suffix}`;
+  if (Buffer.byteLength(full) <= MAX_IDENTIFIER) {
+    return full;
+  }
+  const hash = createHash('sha256').update(database).digest('hex').slice(0, 8);
+  let head = database.slice(0, Math.max(0, MAX_IDENTIFIER - suffix.length - hash.length - 1));
+  while (Buffer.byteLength(`${head}_${hash}${suffix}`) > MAX_IDENTIFIER) {
+    head = head.slice(0, -1);
+  }
+  return `${head}_${hash}${suffix}`;
 }
 
-// Replicas of one product must agree on the password without sharing state, so it is derived
-// from the owner's credentials (which they all have) instead of generated.
-function runtimeRolePassword(ownerUrl: URL, role: string): string {
+// Without a configured password, replicas of one product must still agree without sharing state:
+// it is derived from the owner's credentials, the database and the role (so it is per database).
+function derivedPassword(ownerUrl: URL, database: string, role: string): string {
   const secret = decodeURIComponent(ownerUrl.password) || `${ownerUrl.username}@${ownerUrl.host}`;
-  return createHmac('sha256', secret).update(`runtime-role:${role}`).digest('hex');
+  return createHmac('sha256', secret).update(`runtime-role:${database}:${role}`).digest('hex');
 }
 
 export interface TenantTable {
@@ -33,14 +52,26 @@ export async function tenantTables(client: Client): Promise<TenantTable[]> {
 // Tables whose rows are history: the runtime role may add to them, never rewrite them.
 const APPEND_ONLY = new Set(['audit_log']);
 
+export interface ProvisionedRole {
+  role: string;
+  password: string;
+}
+
 /**
  * Creates (or re-asserts) the product's runtime role: LOGIN, not superuser, not owner, no BYPASSRLS,
  * bound to exactly one product in tenant_roles, with DML on tenant tables only. Runs as the owner,
- * under the migration lock. Returns the URL the process serves requests with.
+ * under the migration lock. The password is the configured one, else derived (see above).
  */
-export async function provisionRuntimeRole(owner: Client, ownerUrl: URL, product: string): Promise<URL> {
-  const role = runtimeRoleName(product);
-  const password = runtimeRolePassword(ownerUrl, role);
+export async function provisionRuntimeRole(
+  owner: Client,
+  ownerUrl: URL,
+  product: string,
+  configuredPassword?: string,
+): Promise<ProvisionedRole> {
+  const { rows: current } = await owner.query<{ database: string }>('select current_database() as database');
+  const database = current[0].database;
+  const role = runtimeRoleName(database, product);
+  const password = configuredPassword ?? derivedPassword(ownerUrl, database, role);
   const ident = owner.escapeIdentifier(role);
   const attributes = `login nosuperuser nobypassrls nocreatedb nocreaterole noinherit password ${owner.escapeLiteral(password)}`;
 
@@ -59,6 +90,9 @@ export async function provisionRuntimeRole(owner: Client, ownerUrl: URL, product
     await owner.query(`alter role ${ident} ${attributes}`);
   }
 
+  // A binding whose role no longer exists (dropped, or carried in by a restored dump) would bind
+  // whoever creates a role of that name later: remove it.
+  await owner.query('delete from tenant_roles t where not exists (select 1 from pg_roles r where r.rolname = t.role_name)');
   const bound = await owner.query<{ product: string }>(
     `insert into tenant_roles (role_name, product) values ($1, $2)
      on conflict (role_name) do update set product = tenant_roles.product
@@ -69,8 +103,7 @@ export async function provisionRuntimeRole(owner: Client, ownerUrl: URL, product
     throw new Error(`role ${role} is bound to product "${bound.rows[0]?.product}", not "${product}"`);
   }
 
-  const database = owner.escapeIdentifier(decodeURIComponent(ownerUrl.pathname.slice(1)) || 'postgres');
-  await owner.query(`grant connect on database ${database} to ${ident}`);
+  await owner.query(`grant connect on database ${owner.escapeIdentifier(database)} to ${ident}`);
   await owner.query(`grant usage on schema public to ${ident}`);
   await owner.query(`grant select on tenant_roles to ${ident}`);
   for (const { table, rls, forced } of await tenantTables(owner)) {
@@ -82,10 +115,7 @@ export async function provisionRuntimeRole(owner: Client, ownerUrl: URL, product
     await owner.query(`grant ${privileges} on ${owner.escapeIdentifier(table)} to ${ident}`);
   }
 
-  const runtimeUrl = new URL(ownerUrl.toString());
-  runtimeUrl.username = role;
-  runtimeUrl.password = password;
-  return runtimeUrl;
+  return { role, password };
 }
 
 /** Refuses to serve on a connection that could see more than its own product. */

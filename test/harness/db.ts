@@ -19,6 +19,15 @@ export async function ownerQuery<R extends QueryResultRow = QueryResultRow>(sql:
   }
 }
 
+/** The name of this run's test database (runtime roles are named after it). */
+export function testDatabaseName(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    throw new Error('TEST_DATABASE_URL is not set: run the tests through jest (test/global-setup.mjs)');
+  }
+  return decodeURIComponent(new URL(url).pathname.slice(1));
+}
+
 function adminUrl(): string {
   const url = process.env.TEST_ADMIN_DATABASE_URL;
   if (!url) {
@@ -49,6 +58,11 @@ export async function dropScratchDatabase(name: string): Promise<void> {
   try {
     await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
     await admin.query(`drop database if exists ${admin.escapeIdentifier(name)}`);
+    // Runtime roles are named after their database; with the database gone they hold nothing.
+    const { rows } = await admin.query<{ rolname: string }>('select rolname from pg_roles where left(rolname, length($1)) = $1', [`${name}_app_`]);
+    for (const { rolname } of rows) {
+      await admin.query(`drop role if exists ${admin.escapeIdentifier(rolname)}`);
+    }
   } finally {
     await admin.end();
   }

@@ -48,8 +48,8 @@ export class ProductApp {
     this.http = request(app.getHttpServer());
   }
 
-  static async start(product: ProductName, env: NodeJS.ProcessEnv = {}): Promise<ProductApp> {
-    const databaseUrl = process.env.TEST_DATABASE_URL;
+  /** `databaseUrl`: another database's owner URL (default: this run's test database). */
+  static async start(product: ProductName, env: NodeJS.ProcessEnv = {}, databaseUrl = process.env.TEST_DATABASE_URL): Promise<ProductApp> {
     if (!databaseUrl) {
       throw new Error('TEST_DATABASE_URL is not set: run the tests through jest (test/global-setup.mjs)');
     }
@@ -63,10 +63,14 @@ export class ProductApp {
       CLERK_WEBHOOK_SECRET: webhookSecret,
       ...env,
     });
-    const runtimeUrl = await prepareDatabase(databaseUrl, product, quiet);
+    // TEST_RUNTIME_DATABASE_URL (npm run test:pgbouncer): the runtime pool goes through PgBouncer, migrations stay direct.
+    const runtimeUrl = await prepareDatabase(databaseUrl, product, quiet, {
+      runtimeUrl: databaseUrl === process.env.TEST_DATABASE_URL ? process.env.TEST_RUNTIME_DATABASE_URL : undefined,
+      runtimePassword: config.connections.runtimeRolePasswords[product],
+    });
     const app = await createApp(config, runtimeUrl, false);
     await app.init();
-    return new ProductApp(product, app, config, runtimeUrl, privateKey, publicKeyPem, webhookSecret);
+    return new ProductApp(product, app, config, runtimeUrl, privateKey, publicKeyPem, config.clerk.webhookSecret ?? webhookSecret);
   }
 
   async close(): Promise<void> {
