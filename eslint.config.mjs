@@ -15,6 +15,8 @@ const REVIEWED = [
   'src/tenancy/**',
   'src/faq/faq-search.repository.ts',
   'src/faq/faq-analytics.repository.ts',
+  // Token totals per day/user for budgets and the usage report, and message counts per conversation page.
+  'src/llm/llm.repository.ts',
 ];
 
 export default tseslint.config(

@@ -5,6 +5,7 @@ import { IsBoolean, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 
 import { PageQuery, PageOf } from '../common/pagination.dto';
 import { ChatPrompt } from './chat-prompt.entity';
 import { ChatTool } from './chat-tool.entity';
+import { isExecutableTool } from './executable-tools';
 import { IsToolParametersSchema } from './json-schema';
 
 // Prompts are looked up by name in code (the assistant uses `system`), so names are identifiers.
@@ -95,6 +96,8 @@ export class ToolResponse {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema of the arguments' })
   parameters!: Record<string, unknown>;
   @ApiProperty() enabled!: boolean;
+  @ApiProperty({ description: 'Whether the server has a handler for this name; only enabled executable tools are offered to the model' })
+  executable!: boolean;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
@@ -138,6 +141,7 @@ export function toToolResponse(tool: ChatTool): ToolResponse {
     description: tool.description,
     parameters: tool.parameters,
     enabled: tool.enabled,
+    executable: isExecutableTool(tool.name),
     createdAt: tool.createdAt,
     updatedAt: tool.updatedAt,
   };

@@ -45,7 +45,7 @@ function demoFor(product: string): ChatDemo {
 }
 
 /**
- * The product's active `system` prompt and an example tool, created in the caller's tenant context.
+ * The product's active `system` prompt and the three executable tools, created in the caller's tenant context.
  * Idempotent: a prompt name or tool name that exists is left alone. Returns how many rows it created.
  */
 export async function seedChatConfig(app: INestApplicationContext, product: string): Promise<number> {
@@ -60,24 +60,53 @@ export async function seedChatConfig(app: INestApplicationContext, product: stri
     created++;
   }
 
-  if (!(await tools.findByName('search_properties'))) {
-    const parameters = {
-      type: 'object',
-      properties: {
-        query: { type: 'string', description: 'Free text: place, kind of property, features', minLength: 1, maxLength: 200 },
-        minBedrooms: { type: 'integer', minimum: 0, maximum: 100 },
-        maxPriceMinor: { type: 'integer', minimum: 0, description: demo.priceDescription },
-        currency: { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217 code of maxPriceMinor' },
-      },
-      required: ['query'],
-      additionalProperties: false,
-    };
-    await tools.create(
-      await validated(CreateToolBody, { name: 'search_properties', description: demo.searchDescription, parameters, enabled: true }),
-    );
-    created++;
+  for (const tool of demoTools(product, demo)) {
+    if (!(await tools.findByName(tool.name))) {
+      await tools.create(await validated(CreateToolBody, { ...tool, enabled: true }));
+      created++;
+    }
   }
   return created;
+}
+
+/** The three tools the server has handlers for, described in the product's own words. */
+function demoTools(product: string, demo: ChatDemo): Array<{ name: string; description: string; parameters: Record<string, unknown> }> {
+  return [
+    {
+      name: 'search_properties',
+      description: demo.searchDescription,
+      parameters: {
+        type: 'object',
+        properties: {
+          query: { type: 'string', description: 'Free text: place, kind of property, features', minLength: 1, maxLength: 200 },
+          minBedrooms: { type: 'integer', minimum: 0, maximum: 100, description: 'At least this many bedrooms' },
+          maxPriceMinor: { type: 'integer', minimum: 0, description: demo.priceDescription },
+          currency: { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217 code of maxPriceMinor' },
+        },
+        additionalProperties: false,
+      },
+    },
+    {
+      name: 'get_property',
+      description: `The full details of one ${product} listing by its id (from search_properties).`,
+      parameters: {
+        type: 'object',
+        properties: { id: { type: 'string', format: 'uuid', description: 'The property id' } },
+        required: ['id'],
+        additionalProperties: false,
+      },
+    },
+    {
+      name: 'search_faq',
+      description: `Search the ${product} FAQ for answers about policies and how things work; returns the best matching entries.`,
+      parameters: {
+        type: 'object',
+        properties: { q: { type: 'string', minLength: 1, maxLength: 500, description: 'The question, in the user\'s words' } },
+        required: ['q'],
+        additionalProperties: false,
+      },
+    },
+  ];
 }
 
 // Seed data goes through the same validation as a request body.

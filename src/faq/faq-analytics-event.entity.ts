@@ -23,4 +23,8 @@ export class FaqAnalyticsEvent extends TenantEntity {
 
   @Property({ type: 'integer', nullable: true })
   hitCount: number | null = null;
+
+  // A search's best score (null when it found nothing): low ones tell an admin which words are missing.
+  @Property({ type: 'real', nullable: true })
+  bestScore: number | null = null;
 }
