@@ -34,7 +34,7 @@ export class FaqPublicService {
 
   async search(query: string, limit: number): Promise<FaqSearchHit[]> {
     const hits = await this.searcher.search(query, limit);
-    await this.analytics.recordSearch(query, hits.length);
+    await this.analytics.recordSearch(query, hits.length, hits[0]?.score ?? null);
     return hits;
   }
 

@@ -60,12 +60,12 @@ export class FakeLlm {
   ) {}
 
   static async start(): Promise<FakeLlm> {
-    let fake: FakeLlm | undefined;
-    const server = createServer((request, response) => fake?.handle(request, response));
+    const holder: { fake?: FakeLlm } = {};
+    const server = createServer((request, response) => holder.fake?.handle(request, response));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    fake = new FakeLlm(server, `http://127.0.0.1:${port}/v1`);
-    return fake;
+    holder.fake = new FakeLlm(server, `http://127.0.0.1:${port}/v1`);
+    return holder.fake;
   }
 
   next(...responders: Responder[]): this {
