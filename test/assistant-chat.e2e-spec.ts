@@ -1,10 +1,17 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RequestContext } from '@mikro-orm/core';
+import { seedChatConfig } from '../src/chat-config/chat-config.seed';
 import { seedFaq } from '../src/faq/faq.seed';
 import { FakeLlm, parseSse } from './harness/fake-llm';
 import { ProductApp, startBothProducts, type TestUser } from './harness/product-app';
 
 const SSE = { Accept: 'text/event-stream' };
+
+async function seedChatConfigIn(app: ProductApp): Promise<void> {
+  const admin = await app.user('admin');
+  await app.inTenant(() => RequestContext.create(app.orm.em, () => seedChatConfig(app.app, app.product)), admin.id);
+}
 
 async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -74,12 +81,8 @@ describe('assistant: streaming, conversations, usage and budgets', () => {
       llm.next(() => ({ toolCalls: [{ name: 'search_faq', arguments: '{"q":"check-in time"}' }] }));
       llm.next(() => ({ content: 'Check-in is in the afternoon.' }));
       await model.inTenant(() => seedFaq(model.app, 'bestays'));
-      const admin = await model.user('admin');
-      await model.http
-        .post('/api/v1/admin/chat-config/tools')
-        .set(admin.auth)
-        .send({ name: 'search_faq', description: 'Search the FAQ', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } })
-        .expect(201);
+      // The seed's tools (another suite may have seeded this shared database already).
+      await seedChatConfigIn(model);
       const response = await model.http.post('/api/v1/llm/chat').set(alice.auth).set(SSE).send({ message: 'When can I arrive?' }).expect(200);
       const events = parseSse(response.text);
       const done = events.at(-1)!;
@@ -310,5 +313,23 @@ describe('assistant: streaming, conversations, usage and budgets', () => {
         await capped.close();
       }
     });
+  });
+
+  it('the OpenAPI document describes the stream, tool messages and the new routes', async () => {
+    const { body } = await model.http.get('/api/docs-json').expect(200);
+    const chat = body.paths['/api/v1/llm/chat'].post;
+    expect(Object.keys(chat.responses['200'].content).sort()).toEqual(['application/json', 'text/event-stream']);
+    expect(chat.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/ChatResponse');
+    expect(chat.responses['200'].description).toMatch(/event: delta/);
+    expect(chat.responses['429']).toBeDefined();
+    expect(body.components.schemas.ChatMessageResponse.properties.role.enum).toEqual(['user', 'assistant', 'tool']);
+    expect(body.components.schemas.ChatMessageResponse.properties).toHaveProperty('toolName');
+    expect(body.components.schemas.ToolResponse.properties).toHaveProperty('executable');
+    expect(body.components.schemas.FaqAnalyticsResponse.properties).toHaveProperty('lowScoreSearches');
+    expect(body.paths['/api/v1/llm/conversations'].get).toBeDefined();
+    expect(body.paths['/api/v1/llm/conversations/{id}'].delete).toBeDefined();
+    expect(body.paths['/api/v1/admin/llm-usage'].get).toBeDefined();
+    expect(body.paths['/api/v1/admin/faq-synonyms'].post).toBeDefined();
+    expect(body.paths['/api/v1/admin/faq-synonyms/{id}'].patch).toBeDefined();
   });
 });

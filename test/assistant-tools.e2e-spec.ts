@@ -141,7 +141,7 @@ describe('the assistant calls the product tools', () => {
         { name: 'search_properties', arguments: '{"minBedrooms":"three"}' },
         { name: 'search_properties', arguments: '{"query":' },
         { name: 'get_property', arguments: '{"id":"not-a-uuid"}' },
-        { name: 'search_faq', arguments: '{"q":"x","product":"realestate"}' },
+        { name: 'get_property', arguments: '{"id":"00000000-0000-4000-8000-000000000000","product":"realestate"}' },
         { name: 'drop_tables', arguments: '{}' },
         { name: 'get_property', arguments: '[1,2,3]' },
       ],

@@ -22,6 +22,8 @@ type Handler = (args: Record<string, unknown>) => Promise<{ result: unknown; sou
 const RESULTS_PER_TOOL = 5;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_VALIDATORS = 200;
+// Arguments are stored with the conversation: a runaway model must not write megabytes into it.
+const MAX_ARGUMENTS_LENGTH = 10_000;
 
 /**
  * The functions the model may call. Each handler goes through the same service as the REST route, so
@@ -59,6 +61,9 @@ export class AssistantTools {
 
   /** Runs one call; every failure (unknown tool, bad JSON, schema violation, not found) is a result for the model. */
   async run(offered: ChatTool[], name: string, rawArguments: string): Promise<ToolResult & { arguments: unknown }> {
+    if (rawArguments.length > MAX_ARGUMENTS_LENGTH) {
+      return { ...failure('arguments are too long'), arguments: rawArguments.slice(0, 2000) };
+    }
     let args: unknown;
     try {
       args = rawArguments.trim() === '' ? {} : JSON.parse(rawArguments);

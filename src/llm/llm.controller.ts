@@ -1,12 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiProduces,
   ApiTags,
   ApiTooManyRequestsResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Authenticated, CurrentUser } from '../auth/authenticated.decorator';
@@ -24,6 +26,7 @@ const STREAM_DESCRIPTION = [
 ].join(' ');
 
 @ApiTags('assistant')
+@ApiExtraModels(ChatResponse)
 @Controller('v1/llm')
 export class LlmController {
   constructor(private readonly llm: LlmService) {}
@@ -35,7 +38,7 @@ export class LlmController {
   @ApiOkResponse({
     description: STREAM_DESCRIPTION,
     content: {
-      'application/json': { schema: { $ref: '#/components/schemas/ChatResponse' } },
+      'application/json': { schema: { $ref: getSchemaPath(ChatResponse) } },
       'text/event-stream': {
         schema: { type: 'string', example: 'event: delta\ndata: {"text":"Yes, "}\n\nevent: done\ndata: {"conversationId":"…","reply":"Yes, …","sources":[]}\n\n' },
       },

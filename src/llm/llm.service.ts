@@ -91,10 +91,10 @@ export class LlmService {
     return toConversationResponse(conversation, messages, total, query);
   }
 
-  // Its messages go with it (ON DELETE CASCADE); the deletion is audited like any other.
+  // Its messages go with it in the same statement (chat_messages' foreign key is ON DELETE CASCADE);
+  // the deletion is audited like any other.
   async remove(user: User, id: string): Promise<void> {
     const conversation = await this.ownConversation(user, id);
-    await this.em.nativeDelete(ChatMessage, { conversation });
     await this.em.remove(conversation).flush();
   }
 
