@@ -294,6 +294,9 @@ describe('assistant: streaming, conversations, usage and budgets', () => {
         // Another user of the product too; streamed callers get the plain 429.
         const other = await capped.user();
         await capped.http.post('/api/v1/llm/chat').set(other.auth).set(SSE).send({ message: 'Me?' }).expect(429);
+        // Leave the shared test database's monthly total as it was for other suites.
+        await capped.inTenant(() => capped.em().getConnection().execute(`delete from llm_usage where user_id = ?`, [user.id]));
+        await capped.http.post('/api/v1/llm/chat').set(other.auth).send({ message: 'Budget back' }).expect(200);
       } finally {
         await capped.close();
       }

@@ -76,6 +76,9 @@ export class AssistantTools {
       return { ...failure(`there is no tool named "${name.slice(0, 64)}"`), arguments: args };
     }
     const validate = this.validator(tool.parameters);
+    if (!validate) {
+      return { ...failure('the tool is misconfigured (its parameters schema cannot be used)'), arguments: args };
+    }
     if (!validate(args)) {
       const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(arguments)'} ${e.message ?? 'is invalid'}`).join('; ');
       return { ...failure(`invalid arguments: ${problems}`), arguments: args };
@@ -91,7 +94,8 @@ export class AssistantTools {
     }
   }
 
-  private validator(schema: Record<string, unknown>): ValidateFunction {
+  // Schemas were checked when stored; one that still does not compile is the tool's fault, not a 500.
+  private validator(schema: Record<string, unknown>): ValidateFunction | undefined {
     const key = JSON.stringify(schema);
     let validate = this.validators.get(key);
     if (!validate) {
@@ -99,7 +103,11 @@ export class AssistantTools {
         this.validators.clear();
         this.ajv.removeSchema();
       }
-      validate = this.ajv.compile(schema);
+      try {
+        validate = this.ajv.compile(schema);
+      } catch {
+        return undefined;
+      }
       this.validators.set(key, validate);
     }
     return validate;
