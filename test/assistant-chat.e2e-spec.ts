@@ -159,6 +159,19 @@ describe('assistant: streaming, conversations, usage and budgets', () => {
       await new Promise((resolve) => server.close(resolve));
       const after = (await model.http.get('/api/v1/llm/conversations?limit=100').set(bob.auth).expect(200)).body.total as number;
       expect(after).toBe(before);
+      // The call is still metered, as aborted.
+      const outcomes = async (): Promise<string[]> =>
+        (
+          await model.inTenant(() =>
+            model.em().getConnection().execute<Array<{ outcome: string }>>(`select outcome from llm_usage where user_id = ?`, [bob.id]),
+          )
+        ).map((row) => row.outcome);
+      let seen = await outcomes();
+      for (let i = 0; i < 40 && !seen.includes('aborted'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        seen = await outcomes();
+      }
+      expect(seen).toContain('aborted');
     });
   });
 

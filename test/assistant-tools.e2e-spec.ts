@@ -122,6 +122,39 @@ describe('the assistant calls the product tools', () => {
     expect(view.body.messages[5]).toMatchObject({ role: 'assistant', content: 'Here is what I found.', toolName: null, toolArguments: null });
   });
 
+  it('never hands a draft to the model, by search or by id', async () => {
+    const word = `zq${Date.now().toString(36).replace(/\d/g, 'x')}`;
+    const draft = await apps.bestays.http
+      .post('/api/v1/admin/properties')
+      .set(admins.bestays.auth)
+      .send({ title: `Draft ${word} villa`, priceMinor: 100, currency: 'EUR', bedrooms: 9, bathrooms: 1, address: `${word} street`, published: false })
+      .expect(201);
+    llm.next(() => ({
+      toolCalls: [
+        { name: 'search_properties', arguments: JSON.stringify({ query: word }) },
+        { name: 'get_property', arguments: JSON.stringify({ id: draft.body.id }) },
+      ],
+    }));
+    const response = await chat('bestays', `Anything called ${word}?`).expect(200);
+    expect(toolResults(llm.calls[1].body)).toEqual([{ properties: [] }, { error: 'not found' }]);
+    expect(response.body.sources).not.toContain(draft.body.id);
+
+    // Published, the same calls find it.
+    await apps.bestays.http.patch(`/api/v1/admin/properties/${draft.body.id}`).set(admins.bestays.auth).send({ published: true }).expect(200);
+    llm.reset();
+    llm.next(() => ({ toolCalls: [{ name: 'search_properties', arguments: JSON.stringify({ query: word }) }] }));
+    const found = await chat('bestays', `And now, ${word}?`).expect(200);
+    const [result] = toolResults(llm.calls[1].body);
+    expect((result.properties as Array<{ id: string }>).map((p) => p.id)).toEqual([draft.body.id]);
+    expect(found.body.sources).toContain(draft.body.id);
+    // The other product's tools never see it.
+    llm.reset();
+    llm.next(() => ({ toolCalls: [{ name: 'search_properties', arguments: JSON.stringify({ query: word }) }] }));
+    await chat('realestate', `Do you have ${word}?`).expect(200);
+    expect(toolResults(llm.calls[1].body)).toEqual([{ properties: [] }]);
+    await apps.bestays.http.delete(`/api/v1/admin/properties/${draft.body.id}`).set(admins.bestays.auth).expect(204);
+  });
+
   it('search_properties applies bedrooms at least, price at most and currency', async () => {
     llm.next(() => ({ toolCalls: [{ name: 'search_properties', arguments: '{"minBedrooms":3,"maxPriceMinor":100000000,"currency":"EUR"}' }] }));
     await chat('bestays', 'Big and cheap').expect(200);
