@@ -18,6 +18,8 @@ const REVIEWED = [
   'src/faq/faq-analytics.repository.ts',
   // The capped count of every list: a QueryBuilder subquery with applyFilters(), so the same filters as em.find.
   'src/common/pagination.ts',
+  // Token totals per day/user for budgets and the usage report, and message counts per conversation page.
+  'src/llm/llm.repository.ts',
 ];
 
 export default tseslint.config(

@@ -249,6 +249,7 @@ describe('chat config', () => {
         id: expect.stringMatching(UUID),
         ...input,
         enabled: true,
+        executable: false, // no handler for this name: stored, never offered to the model
         createdAt: expect.stringMatching(ISO_DATE),
         updatedAt: expect.stringMatching(ISO_DATE),
       });

@@ -101,7 +101,7 @@ describe('FAQ analytics', () => {
     await times(z + 1, () => search(nothingElse.toUpperCase(), 0));
 
     const after = await report(product);
-    expect(Object.keys(after).sort()).toEqual(['leastHelpful', 'mostHelpful', 'noResultSearches', 'topSearches', 'topViewed']);
+    expect(Object.keys(after).sort()).toEqual(['leastHelpful', 'lowScoreSearches', 'mostHelpful', 'noResultSearches', 'topSearches', 'topViewed']);
     for (const list of Object.values(after)) {
       expect((list as unknown[]).length).toBeLessThanOrEqual(10);
     }

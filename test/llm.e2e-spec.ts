@@ -12,7 +12,7 @@ interface FakeCall {
 /** An OpenAI-compatible chat completions endpoint on loopback: the only outside world we mock. */
 async function fakeLlm(): Promise<{ server: Server; url: string; calls: FakeCall[]; failNext: () => void }> {
   const calls: FakeCall[] = [];
-  let fail = false;
+  let fail = 0;
   const server = createServer((request: IncomingMessage, response) => {
     let raw = '';
     request.on('data', (chunk: Buffer) => (raw += chunk.toString()));
@@ -23,8 +23,8 @@ async function fakeLlm(): Promise<{ server: Server; url: string; calls: FakeCall
       }
       const body = JSON.parse(raw) as FakeCall['body'];
       calls.push({ authorization: request.headers.authorization, body });
-      if (fail) {
-        fail = false;
+      if (fail > 0) {
+        fail--;
         response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"boom"}');
         return;
       }
@@ -36,7 +36,7 @@ async function fakeLlm(): Promise<{ server: Server; url: string; calls: FakeCall
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}/v1`, calls, failNext: () => (fail = true) };
+  return { server, url: `http://127.0.0.1:${port}/v1`, calls, failNext: () => void fail++ };
 }
 
 describe('the FAQ chat assistant', () => {
@@ -187,7 +187,8 @@ describe('the FAQ chat assistant', () => {
     expect(llm.calls[1].body.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
   });
 
-  it('answers 502 and stores nothing when the model fails', async () => {
+  it('answers 502 and stores nothing when the model fails (after one retry)', async () => {
+    llm.failNext();
     llm.failNext();
     const failed = await withModel.http.post('/api/v1/llm/chat').set(modelUser.auth).send({ message: 'Will this fail?' }).expect(502);
     expect(failed.body).toMatchObject({ statusCode: 502, error: 'Bad Gateway', requestId: expect.any(String) });

@@ -4,6 +4,7 @@ import { BooleanQuery, IfPresent, NotBlank } from '../common/validation';
 import { PageQuery, PageOf } from '../common/pagination.dto';
 import { ChatPrompt } from './chat-prompt.entity';
 import { ChatTool } from './chat-tool.entity';
+import { isExecutableTool } from './executable-tools';
 import { IsToolParametersSchema } from './json-schema';
 
 // Prompts are looked up by name in code (the assistant uses `system`), so names are identifiers.
@@ -91,6 +92,8 @@ export class ToolResponse {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema of the arguments' })
   parameters!: Record<string, unknown>;
   @ApiProperty() enabled!: boolean;
+  @ApiProperty({ description: 'Whether the server has a handler for this name; only enabled executable tools are offered to the model' })
+  executable!: boolean;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
@@ -134,6 +137,7 @@ export function toToolResponse(tool: ChatTool): ToolResponse {
     description: tool.description,
     parameters: tool.parameters,
     enabled: tool.enabled,
+    executable: isExecutableTool(tool.name),
     createdAt: tool.createdAt,
     updatedAt: tool.updatedAt,
   };

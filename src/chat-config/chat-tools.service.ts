@@ -19,6 +19,11 @@ export class ChatToolsService {
     return orNotFound(await this.em.findOne(ChatTool, { id }), 'Tool not found');
   }
 
+  /** The tools the model may be offered: enabled, by name. */
+  enabled(): Promise<ChatTool[]> {
+    return this.em.find(ChatTool, { enabled: true }, { orderBy: { name: 'asc' } });
+  }
+
   findByName(name: string): Promise<ChatTool | null> {
     return this.em.findOne(ChatTool, { name });
   }

@@ -19,6 +19,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (response.headersSent) {
       return;
     }
+    // An exception may say when to come back (e.g. a used-up token budget's 429).
+    const retryAfter = (exception as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') {
+      response.setHeader('Retry-After', String(retryAfter));
+    }
     response.status(status).json(httpErrorBody(status, message, requestId));
   }
 

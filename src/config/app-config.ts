@@ -1,5 +1,6 @@
 import { type HttpCacheConfig, loadHttpCacheConfig } from './http-cache.config';
 import { type ConnectionsConfig, loadConnectionsConfig } from './connections.config';
+import { type AssistantConfig, loadAssistantConfig } from './assistant.config';
 
 export interface AppConfig {
   product: string;
@@ -21,6 +22,7 @@ export interface AppConfig {
   embeddings: { baseUrl?: string; apiKey?: string; model: string };
   llm: { baseUrl?: string; apiKey?: string; model: string };
   httpCache: HttpCacheConfig;
+  assistant: AssistantConfig;
   /** Logged once at boot, e.g. the PRODUCT default. */
   warnings: string[];
 }
@@ -120,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       model: optional(env.LLM_MODEL) ?? 'gpt-4o-mini',
     },
     httpCache: loadHttpCacheConfig(env),
+    assistant: loadAssistantConfig(env),
     warnings,
   };
 }

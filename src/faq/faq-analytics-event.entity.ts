@@ -24,12 +24,17 @@ export class FaqAnalyticsEvent extends TenantEntity {
   @Property({ type: 'integer', nullable: true })
   hitCount: number | null = null;
 
-  constructor(fields: Pick<FaqAnalyticsEvent, 'kind'> & Partial<Pick<FaqAnalyticsEvent, 'document' | 'helpful' | 'query' | 'hitCount'>>) {
+  // A search's best score (null when it found nothing): low ones tell an admin which words are missing.
+  @Property({ type: 'real', nullable: true })
+  bestScore: number | null = null;
+
+  constructor(fields: Pick<FaqAnalyticsEvent, 'kind'> & Partial<Pick<FaqAnalyticsEvent, 'document' | 'helpful' | 'query' | 'hitCount' | 'bestScore'>>) {
     super();
     this.kind = fields.kind;
     this.document = fields.document ?? null;
     this.helpful = fields.helpful ?? null;
     this.query = fields.query ?? null;
     this.hitCount = fields.hitCount ?? null;
+    this.bestScore = fields.bestScore ?? null;
   }
 }

@@ -13,6 +13,7 @@ export interface AnalyticsEventData {
   helpful?: boolean;
   query?: string;
   hitCount?: number;
+  bestScore?: number | null;
 }
 
 interface EventRow {
@@ -23,6 +24,7 @@ interface EventRow {
   helpful: boolean | null;
   query: string | null;
   hitCount: number | null;
+  bestScore: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -62,6 +64,7 @@ export class FaqAnalyticsQueue implements OnModuleDestroy, BeforeApplicationShut
       helpful: data.helpful ?? null,
       query: data.query ?? null,
       hitCount: data.hitCount ?? null,
+      bestScore: data.bestScore ?? null,
       createdAt: now,
       updatedAt: now,
     });

@@ -75,6 +75,20 @@ group by a.query
 order by count desc, a.query asc
 limit ?`;
 
+export interface LowScoreRow {
+  query: string;
+  count: number;
+  bestScore: number;
+}
+
+const LOW_SCORE_SEARCHES_SQL = `
+select a.query, count(*)::int as count, round(max(a.best_score)::numeric, 4)::float8 as "bestScore"
+from faq_analytics a
+where a.kind = 'search' and a.hit_count > 0 and a.best_score < ?
+group by a.query
+order by count desc, a.query asc
+limit ?`;
+
 @Injectable()
 export class FaqAnalyticsRepository {
   constructor(private readonly em: EntityManager) {}
@@ -97,6 +111,11 @@ export class FaqAnalyticsRepository {
 
   noResultSearches(limit: number): Promise<UnansweredRow[]> {
     return this.rows<UnansweredRow>(NO_RESULT_SEARCHES_SQL, limit);
+  }
+
+  /** Searches that found something, but nothing scoring at least `threshold`. */
+  async lowScoreSearches(threshold: number, limit: number): Promise<LowScoreRow[]> {
+    return (await this.em.getConnection().execute(LOW_SCORE_SEARCHES_SQL, [threshold, limit])) as LowScoreRow[];
   }
 
   private async rows<T extends object>(sql: string, limit: number): Promise<T[]> {

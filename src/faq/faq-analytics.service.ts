@@ -5,6 +5,9 @@ import { FaqDocument } from './faq-document.entity';
 import { type FaqAnalyticsResponse } from './faq.dto';
 
 const TOP = 10;
+// A search whose best result scored below this found something, but probably not what was meant
+// (the score mixes full-text coverage and embedding similarity, 0..1; see FaqSearchService).
+export const LOW_SCORE_THRESHOLD = 0.3;
 const MAX_QUERY_LENGTH = 500;
 
 /** Searches that differ only in case or spacing are one search to the reader of the report. */
@@ -28,8 +31,8 @@ export class FaqAnalyticsService {
     this.queue.add({ kind: 'feedback', documentId: document.id, helpful });
   }
 
-  recordSearch(query: string, hitCount: number): void {
-    this.queue.add({ kind: 'search', query: normaliseQuery(query), hitCount });
+  recordSearch(query: string, hitCount: number, bestScore: number | null = null): void {
+    this.queue.add({ kind: 'search', query: normaliseQuery(query), hitCount, bestScore });
   }
 
   /** Stores every queued event now (the report reads the database; tests call it before reading). */
@@ -40,13 +43,14 @@ export class FaqAnalyticsService {
   async report(): Promise<FaqAnalyticsResponse> {
     // What was acknowledged before the report was asked for is in it.
     await this.queue.flush();
-    const [topViewed, mostHelpful, leastHelpful, topSearches, noResultSearches] = await Promise.all([
+    const [topViewed, mostHelpful, leastHelpful, topSearches, noResultSearches, lowScoreSearches] = await Promise.all([
       this.repository.topViewed(TOP),
       this.repository.mostHelpful(TOP),
       this.repository.leastHelpful(TOP),
       this.repository.topSearches(TOP),
       this.repository.noResultSearches(TOP),
+      this.repository.lowScoreSearches(LOW_SCORE_THRESHOLD, TOP),
     ]);
-    return { topViewed, mostHelpful, leastHelpful, topSearches, noResultSearches };
+    return { topViewed, mostHelpful, leastHelpful, topSearches, noResultSearches, lowScoreSearches };
   }
 }

@@ -37,7 +37,7 @@ export class FaqPublicService {
 
   async search(query: string, limit: number): Promise<FaqSearchHit[]> {
     const hits = await this.searcher.search(query, limit);
-    this.analytics.recordSearch(query, hits.length);
+    this.analytics.recordSearch(query, hits.length, hits[0]?.score ?? null);
     return hits;
   }
 

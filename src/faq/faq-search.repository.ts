@@ -6,13 +6,15 @@ import { EntityManager } from '@mikro-orm/core';
 
 /**
  * Per published document matching at least one query term: the IDF-weighted share of the query's
- * terms it contains, each term counted at the weight of the best field it occurs in (question 1,
+ * terms it contains (a term with synonyms counts once, matched by any of them), each term counted at the weight of the best field it occurs in (question 1,
  * tags 0.9, answer 0.5). In [0, 1]: 1 means every term of the query is in the question.
  * Terms are stemmed and stop words dropped by PostgreSQL's english configuration.
  */
 const FULL_TEXT_SQL = `
 with terms as (
-  select distinct on (query::text) t.term, query
+  select distinct on (query::text) t.term, query,
+    to_tsquery('english', regexp_replace(t.term, '([a-z0-9]+)', '\\1:A', 'g')) as query_a,
+    to_tsquery('english', regexp_replace(t.term, '([a-z0-9]+)', '\\1:B', 'g')) as query_b
   from unnest(?::text[]) as t(term), lateral to_tsquery('english', t.term) as query
   where numnode(query) > 0
 ),
@@ -20,15 +22,15 @@ published as (
   select id, search_vector from faq_documents where status = 'published'
 ),
 weighted as (
-  select t.term, t.query,
+  select t.term, t.query, t.query_a, t.query_b,
     ln(1 + ((select count(*) from published) - count(p.id) + 0.5) / (count(p.id) + 0.5)) as idf
   from terms t left join published p on p.search_vector @@ t.query
-  group by t.term, t.query
+  group by t.term, t.query, t.query_a, t.query_b
 )
 select p.id,
   (sum(w.idf * case
-     when p.search_vector @@ to_tsquery('english', w.term || ':A') then 1.0
-     when p.search_vector @@ to_tsquery('english', w.term || ':B') then 0.9
+     when p.search_vector @@ w.query_a then 1.0
+     when p.search_vector @@ w.query_b then 0.9
      else 0.5
    end) / (select sum(idf) from weighted))::float8 as lexical
 from published p
@@ -52,9 +54,12 @@ where model = ? and content_hash = any(?::bpchar[])`;
 export class FaqSearchRepository {
   constructor(private readonly em: EntityManager) {}
 
-  /** Terms must be plain words (letters and digits): they go into tsquery syntax. */
+  /**
+   * Terms must be plain words (letters and digits), or alternatives `word|word|…` (a term and its
+   * synonyms: one term of the query, matched by any of them): they go into tsquery syntax.
+   */
   async fullText(terms: string[]): Promise<Map<string, number>> {
-    if (terms.length === 0 || terms.some((term) => !/^[a-z0-9]+$/.test(term))) {
+    if (terms.length === 0 || terms.some((term) => !/^[a-z0-9]+(\|[a-z0-9]+)*$/.test(term))) {
       throw new Error('full-text terms must be non-empty plain lower-case words');
     }
     const rows = (await this.em.getConnection().execute(FULL_TEXT_SQL, [arrayLiteral(terms)])) as Array<{ id: string; lexical: number }>;

@@ -4,6 +4,7 @@ import { FaqDocument } from './faq-document.entity';
 import { FaqEmbeddingsService } from './faq-embeddings.service';
 import { FaqSearchRepository } from './faq-search.repository';
 import { QUESTION_FILLER, splitWords } from './text';
+import { expandTerms, FaqSynonymsService } from './faq-synonyms.service';
 
 export interface FaqSearchHit {
   id: string;
@@ -30,13 +31,19 @@ export class FaqSearchService {
     private readonly em: EntityManager,
     private readonly repository: FaqSearchRepository,
     private readonly embeddings: FaqEmbeddingsService,
+    private readonly synonyms: FaqSynonymsService,
   ) {}
 
-  async search(query: string, limit: number): Promise<FaqSearchHit[]> {
+  /** `synonyms: false` ranks without the product's synonym groups (to measure what they add). */
+  async search(query: string, limit: number, options: { synonyms?: boolean } = {}): Promise<FaqSearchHit[]> {
     const terms = searchTerms(query);
+    // Each term with its synonyms: one OR-group in the full-text query, the added words in the embedded text.
+    const groups = options.synonyms === false || terms.length === 0 ? [] : await this.synonyms.groups();
+    const expanded = expandTerms(terms, groups);
+    const added = [...new Set(expanded.flat())].filter((word) => !terms.includes(word));
     const [lexical, vector] = await Promise.all([
-      terms.length > 0 ? this.repository.fullText(terms) : Promise.resolve(new Map<string, number>()),
-      this.embeddings.embedQuery(query),
+      terms.length > 0 ? this.repository.fullText(expanded.map((alternatives) => alternatives.join('|'))) : Promise.resolve(new Map<string, number>()),
+      this.embeddings.embedQuery(added.length > 0 ? `${query} ${added.join(' ')}` : query),
     ]);
     const similarity = vector ? await this.similarities(vector) : new Map<string, number>();
 

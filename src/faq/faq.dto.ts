@@ -214,6 +214,12 @@ export class UnansweredQuery {
   @ApiProperty() count!: number;
 }
 
+export class LowScoreQuery {
+  @ApiProperty() query!: string;
+  @ApiProperty() count!: number;
+  @ApiProperty({ description: 'The best score this search ever reached' }) bestScore!: number;
+}
+
 export class FaqAnalyticsResponse {
   @ApiProperty({ type: [ViewedDocument], description: 'Most views first (top 10)' }) topViewed!: ViewedDocument[];
   @ApiProperty({ type: [RatedDocument], description: 'Documents with a helpful vote, most helpful votes first (top 10)' })
@@ -223,6 +229,11 @@ export class FaqAnalyticsResponse {
   @ApiProperty({ type: [SearchedQuery], description: 'Most frequent searches (top 10)' }) topSearches!: SearchedQuery[];
   @ApiProperty({ type: [UnansweredQuery], description: 'Most frequent searches that found nothing (top 10)' })
   noResultSearches!: UnansweredQuery[];
+  @ApiProperty({
+    type: [LowScoreQuery],
+    description: 'Most frequent searches that found something, but whose best score stayed below 0.3 (top 10): words to add as synonyms',
+  })
+  lowScoreSearches!: LowScoreQuery[];
 }
 
 // Mappers

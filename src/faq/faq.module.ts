@@ -19,10 +19,13 @@ import { FaqPublicService } from './faq-public.service';
 import { FaqSearchRepository } from './faq-search.repository';
 import { FaqSearchService } from './faq-search.service';
 import { FaqController } from './faq.controller';
+import { FaqSynonymGroup } from './faq-synonym.entity';
+import { FaqSynonymsAdminController } from './faq-synonyms.controller';
+import { FaqSynonymsService } from './faq-synonyms.service';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([FaqCategory, FaqDocument, FaqRelated, FaqEmbedding, FaqAnalyticsEvent])],
-  controllers: [FaqController, FaqCategoriesAdminController, FaqDocumentsAdminController, FaqAnalyticsAdminController],
+  imports: [MikroOrmModule.forFeature([FaqCategory, FaqDocument, FaqRelated, FaqEmbedding, FaqAnalyticsEvent, FaqSynonymGroup])],
+  controllers: [FaqController, FaqCategoriesAdminController, FaqDocumentsAdminController, FaqAnalyticsAdminController, FaqSynonymsAdminController],
   providers: [
     {
       provide: EmbeddingProvider,
@@ -46,7 +49,8 @@ import { FaqController } from './faq.controller';
     FaqAnalyticsQueue,
     FaqAnalyticsService,
     FaqPublicService,
+    FaqSynonymsService,
   ],
-  exports: [FaqSearchService, FaqCategoriesService, FaqDocumentsService, FaqEmbeddingsService],
+  exports: [FaqSynonymsService, FaqSearchService, FaqCategoriesService, FaqDocumentsService, FaqEmbeddingsService],
 })
 export class FaqModule {}

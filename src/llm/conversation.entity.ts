@@ -18,7 +18,7 @@ export class Conversation extends TenantEntity {
   }
 }
 
-export type ChatRole = 'user' | 'assistant';
+export type ChatRole = 'user' | 'assistant' | 'tool';
 
 // The messages are the conversation's own log, so they are not audited one by one.
 @Unaudited()
@@ -33,9 +33,16 @@ export class ChatMessage extends TenantEntity {
   @Property({ type: 'text' })
   content: string;
 
-  // The FAQ documents an assistant answer was built from.
+  // The FAQ documents (and properties, via tools) an assistant answer was built from.
   @Property({ type: ArrayType, columnType: 'uuid[]' })
   sources: string[] = [];
+
+  // A `tool` message: the function the model called and the arguments it passed (the content is the result).
+  @Property({ type: 'varchar', length: 64, nullable: true })
+  toolName: string | null = null;
+
+  @Property({ type: 'json', nullable: true })
+  toolArguments: unknown = null;
 
   constructor(conversation: Conversation, role: ChatRole, content: string, sources: string[] = []) {
     super();

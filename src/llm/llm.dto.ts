@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { mapPage, type Page } from '../common/pagination.dto';
 import { ChatMessage, type ChatRole, Conversation } from './conversation.entity';
 
 export class ChatBody {
@@ -18,15 +19,60 @@ export class ChatBody {
 export class ChatResponse {
   @ApiProperty({ format: 'uuid' }) conversationId!: string;
   @ApiProperty() reply!: string;
-  @ApiProperty({ type: [String], description: 'Ids of the FAQ documents the reply was built from' }) sources!: string[];
+  @ApiProperty({
+    type: [String],
+    description:
+      'Ids of what the reply was built from: FAQ documents (the FAQ context and `search_faq` results) and properties ' +
+      '(`search_properties` / `get_property` results). Read the tool messages of the conversation to tell them apart.',
+  })
+  sources!: string[];
 }
 
 export class ChatMessageResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: ['user', 'assistant'] }) role!: ChatRole;
+  @ApiProperty({ enum: ['user', 'assistant', 'tool'], description: '`tool`: a tool call the model made; `content` is its JSON result' })
+  role!: ChatRole;
   @ApiProperty() content!: string;
   @ApiProperty({ type: [String] }) sources!: string[];
+  @ApiProperty({ type: String, nullable: true, example: 'search_faq', description: 'The tool called (role `tool` only)' })
+  toolName!: string | null;
+  @ApiProperty({
+    nullable: true,
+    description: 'The arguments the model passed (role `tool` only); the raw text when they were not valid JSON',
+    oneOf: [{ type: 'object', additionalProperties: true }, { type: 'string' }],
+  })
+  toolArguments!: unknown;
   @ApiProperty() createdAt!: Date;
+}
+
+/** The contract's list shape. Offset paging for now; `nextCursor` stays null until cursors come to this list. */
+export interface ListPage<T> {
+  items: T[];
+  limit: number;
+  offset: number | null;
+  nextCursor: string | null;
+  total: number;
+  totalExact: boolean;
+}
+
+class PageMeta {
+  @ApiProperty({ minimum: 1, maximum: 100 }) limit!: number;
+  @ApiProperty({ minimum: 0, nullable: true, type: Number }) offset!: number | null;
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+  @ApiProperty({ minimum: 0 }) total!: number;
+  @ApiProperty() totalExact!: boolean;
+}
+
+export class ConversationSummary {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'The first question, shortened' }) title!: string;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+  @ApiProperty({ minimum: 0, description: 'Questions, tool calls and answers' }) messageCount!: number;
+}
+
+export class ConversationPage extends PageMeta implements ListPage<ConversationSummary> {
+  @ApiProperty({ type: [ConversationSummary], description: 'Most recently active first' }) items!: ConversationSummary[];
 }
 
 export class ConversationResponse {
@@ -34,15 +80,31 @@ export class ConversationResponse {
   @ApiProperty() title!: string;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
-  @ApiProperty({ type: [ChatMessageResponse] }) messages!: ChatMessageResponse[];
+  @ApiProperty({ type: [ChatMessageResponse], description: 'One page of messages (`?limit=&offset=`), oldest first' })
+  messages!: ChatMessageResponse[];
+  @ApiProperty({ type: PageMeta, description: 'Where this page of messages lies in the conversation' })
+  messagesPage!: PageMeta;
 }
 
-export function toConversationResponse(conversation: Conversation, messages: ChatMessage[]): ConversationResponse {
+export function toConversationSummary(conversation: Conversation, messageCount: number): ConversationSummary {
   return {
     id: conversation.id,
     title: conversation.title,
     createdAt: conversation.createdAt,
     updatedAt: conversation.updatedAt,
-    messages: messages.map((m) => ({ id: m.id, role: m.role, content: m.content, sources: m.sources, createdAt: m.createdAt })),
+    messageCount,
   };
+}
+
+export function toConversationResponse(conversation: Conversation, messages: Page<ChatMessage>): ConversationResponse {
+  const { items, ...messagesPage } = mapPage(messages, (m) => ({
+      id: m.id,
+      role: m.role,
+      content: m.content,
+      sources: m.sources,
+      toolName: m.toolName,
+      toolArguments: m.toolArguments,
+      createdAt: m.createdAt,
+  }));
+  return { id: conversation.id, title: conversation.title, createdAt: conversation.createdAt, updatedAt: conversation.updatedAt, messages: items, messagesPage };
 }

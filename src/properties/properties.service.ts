@@ -8,6 +8,16 @@ import { User } from '../users/user.entity';
 import { type AdminPropertyQuery, type CreatePropertyBody, type UpdatePropertyBody } from './properties.dto';
 import { Property } from './property.entity';
 
+export interface PropertySearch {
+  text?: string;
+  minBedrooms?: number;
+  maxPriceMinor?: number;
+  currency?: string;
+}
+
+// Words of a description that say nothing about which place is meant.
+const FILLER = new Set('the and with for near any some from that this have has who are all one per'.split(' '));
+
 // Served by the (product, published, created_at desc) index; id makes the order total.
 const NEWEST_FIRST: { createdAt: SortOrder; id: SortOrder } = { createdAt: 'desc', id: 'desc' };
 
@@ -23,6 +33,36 @@ export class PropertiesService {
   async getPublished(id: string): Promise<Property> {
     // Read-only: no identity map to fill (the filter and RLS still scope it).
     return orNotFound(await this.em.findOne(Property, { id, published: true }, { disableIdentityMap: true }), 'Property not found');
+  }
+
+  /** Published properties matching every given criterion (the assistant's `search_properties` tool). */
+  searchPublished(filter: PropertySearch, limit: number): Promise<Property[]> {
+    const where: FilterQuery<Property>[] = [{ published: true }];
+    const words = (filter.text ?? '')
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter((word) => word.length >= 3 && !FILLER.has(word))
+      .slice(0, 8);
+    if (words.length > 0) {
+      // Any of the words, in any of the fields a reader would describe a place by.
+      where.push({
+        $or: words.flatMap((word) => {
+          // Letters and digits only (split above), so nothing to escape for LIKE.
+          const like = `%${word}%`;
+          return [{ title: { $ilike: like } }, { description: { $ilike: like } }, { address: { $ilike: like } }];
+        }),
+      });
+    }
+    if (filter.minBedrooms !== undefined) {
+      where.push({ bedrooms: { $gte: filter.minBedrooms } });
+    }
+    if (filter.maxPriceMinor !== undefined) {
+      where.push({ priceMinor: { $lte: filter.maxPriceMinor } });
+    }
+    if (filter.currency !== undefined) {
+      where.push({ currency: filter.currency.toUpperCase() });
+    }
+    return this.em.find(Property, { $and: where }, { orderBy: NEWEST_FIRST, limit });
   }
 
   listAll(query: AdminPropertyQuery): Promise<Page<Property>> {

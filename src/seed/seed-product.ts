@@ -1,6 +1,7 @@
 import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { seedChatConfig } from '../chat-config/chat-config.seed';
 import { seedFaq } from '../faq/faq.seed';
+import { seedFaqSynonyms } from '../faq/faq-synonyms.seed';
 import { seedProperties } from '../properties/properties.seed';
 import { TenantContext } from '../tenancy/tenant-context';
 import { TenantRunner } from '../tenancy/tenant-runner';
@@ -12,6 +13,7 @@ export interface SeedReport {
   properties: number;
   faqDocuments: number;
   chatConfig: number;
+  faqSynonyms: number;
 }
 
 /**
@@ -45,10 +47,11 @@ export async function seedProduct(app: INestApplicationContext, product: string)
       properties: await seedProperties(app, data.properties, agent),
       faqDocuments: await seedFaq(app, data.faq),
       chatConfig: await seedChatConfig(app, data.chatConfig),
+      faqSynonyms: await seedFaqSynonyms(app, product),
     };
   });
   new Logger('Seed').log(
-    `${product}: created ${report.properties} properties, ${report.faqDocuments} FAQ documents, ${report.chatConfig} chat-config rows`,
+    `${product}: created ${report.properties} properties, ${report.faqDocuments} FAQ documents, ${report.chatConfig} chat-config rows, ${report.faqSynonyms} FAQ synonym groups`,
   );
   return report;
 }
