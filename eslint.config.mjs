@@ -17,6 +17,8 @@ const REVIEWED = [
   'src/faq/faq-analytics.repository.ts',
   // The capped count of every list: a QueryBuilder subquery with applyFilters(), so the same filters as em.find.
   'src/common/pagination.ts',
+  // Plain-row reads for hot public routes: a QueryBuilder with applyFilters(), so the same filters as em.find.
+  'src/common/lean-read.ts',
 ];
 
 export default tseslint.config(

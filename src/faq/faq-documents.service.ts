@@ -34,8 +34,7 @@ export class FaqDocumentsService {
   }
 
   async getPublished(id: string): Promise<FaqDocument> {
-    // Read-only: no identity map to fill (the filter and RLS still scope it).
-    return found(await this.em.findOne(FaqDocument, { id, status: 'published' }, { disableIdentityMap: true }));
+    return found(await this.em.findOne(FaqDocument, { id, status: 'published' }));
   }
 
   async getPublishedWithRelated(id: string): Promise<DocumentWithRelated> {
@@ -129,7 +128,7 @@ export class FaqDocumentsService {
 
   private async relatedIds(document: FaqDocument, publishedOnly: boolean): Promise<string[]> {
     const where: FilterQuery<FaqRelated> = publishedOnly ? { document, related: { status: 'published' } } : { document };
-    const links = await this.em.find(FaqRelated, where, { disableIdentityMap: publishedOnly });
+    const links = await this.em.find(FaqRelated, where);
     return links.map((link) => link.related.id).sort();
   }
 

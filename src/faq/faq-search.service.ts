@@ -65,7 +65,7 @@ export class FaqSearchService {
     const documents = await this.em.find(
       FaqDocument,
       { id: { $in: ranked.map((hit) => hit.id) }, status: 'published' },
-      { fields: ['question', 'answer', 'category'], disableIdentityMap: true },
+      { fields: ['question', 'answer', 'category'] },
     );
     const byId = new Map(documents.map((document) => [document.id, document]));
     return ranked.flatMap(({ id, score }) => {

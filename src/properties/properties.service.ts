@@ -1,9 +1,10 @@
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { findRows } from '../common/lean-read';
 import { paginate, type SortOrder } from '../common/pagination';
 import { type Page, type PageQuery } from '../common/pagination.dto';
 import { User } from '../users/user.entity';
-import { type AdminPropertyQuery, type CreatePropertyBody, type UpdatePropertyBody } from './properties.dto';
+import { type AdminPropertyQuery, type CreatePropertyBody, type PropertyRow, type UpdatePropertyBody } from './properties.dto';
 import { Property } from './property.entity';
 
 // Served by the (product, published, created_at desc) index; id makes the order total.
@@ -13,14 +14,15 @@ const NEWEST_FIRST: { createdAt: SortOrder; id: SortOrder } = { createdAt: 'desc
 export class PropertiesService {
   constructor(private readonly em: EntityManager) {}
 
-  listPublished(query: PageQuery): Promise<Page<Property>> {
-    return this.list({ published: true }, query);
+  // The public reads are the hot path: plain rows, no entity hydration or identity map.
+  listPublished(query: PageQuery): Promise<Page<PropertyRow>> {
+    return paginate<Property, PropertyRow>(this.em, Property, { published: true }, query, { orderBy: NEWEST_FIRST, rows: true });
   }
 
   /** A draft is as invisible to the public as a property that does not exist. */
-  async getPublished(id: string): Promise<Property> {
-    // Read-only: no identity map to fill (the filter and RLS still scope it).
-    return this.found(await this.em.findOne(Property, { id, published: true }, { disableIdentityMap: true }));
+  async getPublished(id: string): Promise<PropertyRow> {
+    const [row] = await findRows<PropertyRow>(this.em, Property, { id, published: true }, { limit: 1 });
+    return this.found(row ?? null);
   }
 
   listAll(query: AdminPropertyQuery): Promise<Page<Property>> {
@@ -71,7 +73,7 @@ export class PropertiesService {
     return paginate(this.em, Property, where, query, { orderBy: NEWEST_FIRST });
   }
 
-  private found(property: Property | null): Property {
+  private found<T>(property: T | null): T {
     if (!property) {
       throw new NotFoundException('Property not found');
     }
