@@ -1,4 +1,4 @@
-import { type EntityManager, type EntityName, type FilterQuery } from '@mikro-orm/core';
+import { type EntityManager, type EntityName, type FilterQuery, ReferenceKind, Utils } from '@mikro-orm/core';
 import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
 import { type SortOrder } from './pagination';
 
@@ -15,7 +15,12 @@ export interface RowQuery {
 }
 
 export async function findRows<R>(em: EntityManager, entity: EntityName<object>, where: FilterQuery<object>, options: RowQuery = {}): Promise<R[]> {
-  const qb = (em as unknown as SqlEntityManager).createQueryBuilder(entity).select('*').where(where);
+  // The columns an entity query would load (lazy ones, such as a tsvector, left out).
+  const meta = em.getMetadata().find(Utils.className(entity));
+  const fields = (meta?.props ?? [])
+    .filter((prop) => !prop.lazy && prop.persist !== false && (prop.kind === ReferenceKind.SCALAR || prop.kind === ReferenceKind.MANY_TO_ONE))
+    .map((prop) => prop.name);
+  const qb = (em as unknown as SqlEntityManager).createQueryBuilder(entity).select(fields.length > 0 ? fields : '*').where(where);
   if (options.orderBy) {
     qb.orderBy(options.orderBy);
   }

@@ -5,7 +5,7 @@ import { type Page, type PageQuery } from '../common/pagination.dto';
 import { FaqCategoriesService } from './faq-categories.service';
 import { FaqDocument, FaqRelated } from './faq-document.entity';
 import { FaqEmbeddingsService } from './faq-embeddings.service';
-import { type AdminFaqQuery, type CreateFaqBody, definedOnly, type PublicFaqQuery, type UpdateFaqBody } from './faq.dto';
+import { type AdminFaqQuery, type CreateFaqBody, definedOnly, type FaqDocumentRow, type PublicFaqQuery, type UpdateFaqBody } from './faq.dto';
 
 // Served by the (product, status, created_at desc) index; id makes the order total.
 const NEWEST_FIRST = { createdAt: 'desc', id: 'desc' } as const;
@@ -25,12 +25,13 @@ export class FaqDocumentsService {
 
   // Public side: a draft or archived document is as invisible as one that does not exist.
 
-  listPublished(query: PublicFaqQuery): Promise<Page<FaqDocument>> {
+  // A hot public read: plain rows, no entity hydration or identity map.
+  listPublished(query: PublicFaqQuery): Promise<Page<FaqDocumentRow>> {
     const where: FilterQuery<FaqDocument> = { status: 'published' };
     if (query.category !== undefined) {
       where.category = { slug: query.category };
     }
-    return this.list(where, query);
+    return paginate<FaqDocument, FaqDocumentRow>(this.em, FaqDocument, where, query, { orderBy: NEWEST_FIRST, rows: true });
   }
 
   async getPublished(id: string): Promise<FaqDocument> {
