@@ -20,6 +20,8 @@ const REVIEWED = [
   'src/common/pagination.ts',
   // Token totals per day/user for budgets and the usage report, and message counts per conversation page.
   'src/llm/llm.repository.ts',
+  // Plain-row reads for hot public routes: a QueryBuilder with applyFilters(), so the same filters as em.find.
+  'src/common/lean-read.ts',
 ];
 
 export default tseslint.config(

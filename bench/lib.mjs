@@ -49,11 +49,11 @@ export async function scratchDatabase(adminUrl) {
 }
 
 /** Migrations, runtime role and demo seed of `product`, exactly as the app does them. */
-export async function prepareProduct(url, product) {
+export async function prepareProduct(url, product, appDir = root) {
   const quiet = { log: () => undefined, warn: () => undefined, error: console.error };
-  const { prepareDatabase } = require(join(root, 'dist', 'database', 'migrate.js'));
+  const { prepareDatabase } = require(join(appDir, 'dist', 'database', 'migrate.js'));
   const runtimeUrl = await prepareDatabase(url, product, quiet);
-  await run(NODE, [join(root, 'dist', 'seed', 'seed.cli.js')], { DATABASE_URL: url, PRODUCT: product });
+  await run(NODE, [join(appDir, 'dist', 'seed', 'seed.cli.js')], { DATABASE_URL: url, PRODUCT: product });
   return runtimeUrl;
 }
 

@@ -10,14 +10,15 @@ const seconds = Number(process.argv[3] ?? 8);
 const label = process.env.PROFILE_LABEL ?? 'profile';
 const db = await scratchDatabase(adminUrl);
 try {
-  await prepareProduct(db.url, 'bestays');
+  const appDir = process.env.APP_DIR ?? root;
+  await prepareProduct(db.url, 'bestays', appDir);
   const userId = await ensureUser(db.url, 'bestays', 'user_bench_agent', 'agent');
   await growProperties(db.url, 'bestays', userId, 10_000);
   const [{ id }] = await query(db.url, 'select id from properties where product = $1 and published order by created_at desc limit 1 offset 50', ['bestays']);
   const [{ id: faq }] = await query(db.url, `select id from faq_documents where product = 'bestays' and status = 'published' limit 1`);
   const dir = join(root, 'bench', 'results', 'profiles', label);
   mkdirSync(dir, { recursive: true });
-  const main = join(process.env.APP_DIR ?? root, 'dist', 'main.js');
+  const main = join(appDir, 'dist', 'main.js');
   const server = await spawnServer(['--cpu-prof', `--cpu-prof-dir=${dir}`, main], {
     PRODUCT: 'bestays',
     DATABASE_URL: db.url,

@@ -128,7 +128,8 @@ try {
     log(`size ${size} done`);
   }
   const rss = Object.fromEntries(names.map((name) => [name, rssMb(servers[name].child.pid)?.toFixed(0)]));
-  plans = await explainHotQueries(runtimeUrl.bestays);
+  await query(db.url, 'vacuum analyze properties');
+  plans = await explainHotQueries(runtimeUrl.bestays, Math.max(...SIZES));
   for (const name of names) {
     await stop(servers[name].child);
   }

@@ -71,7 +71,7 @@ describe('product isolation over HTTP', () => {
       // Nothing but this product's users (the owner connection sees every product).
       const products = await ownerQuery<{ product: string }>('select distinct product from users where id = any($1)', [ids]);
       expect(products).toEqual([{ product: mine }]);
-      expect(response.body).toEqual({ items: expect.any(Array), total: expect.any(Number), limit: 100, offset: 0, nextCursor: null, totalExact: true });
+      expect(response.body).toMatchObject({ items: expect.any(Array), total: expect.any(Number), limit: 100, offset: 0, totalExact: true });
       expect(ids).toHaveLength(Math.min(response.body.total, 100));
     });
 

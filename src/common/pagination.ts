@@ -3,6 +3,7 @@ import { BadRequestException } from '@nestjs/common';
 import { type EntityManager, type EntityName, type FilterQuery, type FindOptions, Utils } from '@mikro-orm/core';
 import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
 import { currentProduct } from '../tenancy/tenant-context';
+import { findRows } from './lean-read';
 import { type Page, type PageQuery, TOTAL_CAP } from './pagination.dto';
 
 // Reviewed (eslint.config.mjs): the capped count is a QueryBuilder subquery. It gets the same
@@ -14,42 +15,46 @@ export interface PaginateOptions<T> {
   /** The list's total order; its last key must be unique (e.g. `{ createdAt: 'desc', id: 'desc' }`). */
   orderBy: Partial<Record<keyof T & string, SortOrder>>;
   populate?: FindOptions<T, never>['populate'];
+  /** Plain rows instead of entities (no hydration, no identity map); relations come back as ids. */
+  rows?: boolean;
 }
 
 type CursorValue = string | number | { d: string };
 
 /**
  * One page of `entity` rows matching `where`, by offset or by keyset cursor, with a total capped at
- * TOTAL_CAP. Rows are read-only snapshots (no identity map): map them, do not change them.
+ * TOTAL_CAP. With `rows: true` the items are plain rows (see findRows), for hot read-only lists.
  */
-export async function paginate<T extends object>(
+export async function paginate<E extends object, T = E>(
   em: EntityManager,
-  entity: EntityName<T>,
-  where: FilterQuery<T>,
+  entity: EntityName<E>,
+  where: FilterQuery<E>,
   query: PageQuery,
-  options: PaginateOptions<T>,
+  options: PaginateOptions<E>,
 ): Promise<Page<T>> {
   const order = Object.entries(options.orderBy) as Array<[string, SortOrder]>;
   const name = Utils.className(entity);
   const signer = cursorSigner(em, `${name}|${fingerprint(where)}`, order);
   const after = query.cursor === undefined ? undefined : signer.open(query.cursor);
   const offset = after === undefined ? (query.offset ?? 0) : null;
-  const pageWhere = after === undefined ? where : ({ $and: [where, keysetAfter(order, after)] } as FilterQuery<T>);
+  const pageWhere = after === undefined ? where : ({ $and: [where, keysetAfter(order, after)] } as FilterQuery<E>);
 
   const [rows, counted] = await Promise.all([
-    em.find(entity, pageWhere, {
-      orderBy: options.orderBy as FindOptions<T>['orderBy'],
-      limit: query.limit + 1,
-      offset: offset ?? undefined,
-      populate: options.populate as never,
-      disableIdentityMap: true,
-    }),
-    // The first page of a short list already knows its total.
-    offset === 0 ? Promise.resolve(undefined) : cappedCount(em, entity, where),
+    options.rows
+      ? findRows<T>(em, entity as EntityName<object>, pageWhere as FilterQuery<object>, { orderBy: Object.fromEntries(order), limit: query.limit + 1, offset: offset ?? undefined })
+      : em.find(entity, pageWhere, {
+          orderBy: options.orderBy as FindOptions<E>['orderBy'],
+          limit: query.limit + 1,
+          offset: offset ?? undefined,
+          populate: options.populate as never,
+        }),
+    // In parallel (two pool connections), as findAndCount does: the count is bounded, the latency is not doubled.
+    cappedCount(em, entity, where),
   ]);
-  const items = rows.slice(0, query.limit);
+  // Entities when E = T, plain rows when options.rows: the caller chose T accordingly.
+  const items = rows.slice(0, query.limit) as T[];
   const more = rows.length > query.limit;
-  const total = counted ?? (more ? await cappedCount(em, entity, where) : items.length);
+  const total = counted;
   const last = items[items.length - 1];
   return {
     items,

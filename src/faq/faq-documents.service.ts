@@ -7,7 +7,7 @@ import { definedOnly } from '../common/validation';
 import { FaqCategoriesService } from './faq-categories.service';
 import { FaqDocument, FaqRelated } from './faq-document.entity';
 import { FaqEmbeddingsService } from './faq-embeddings.service';
-import { type AdminFaqQuery, type CreateFaqBody, type PublicFaqQuery, type UpdateFaqBody } from './faq.dto';
+import { type AdminFaqQuery, type CreateFaqBody, type FaqDocumentRow, type PublicFaqQuery, type UpdateFaqBody } from './faq.dto';
 
 // Served by the (product, status, created_at desc) index; id makes the order total.
 const NEWEST_FIRST = { createdAt: 'desc', id: 'desc' } as const;
@@ -27,17 +27,17 @@ export class FaqDocumentsService {
 
   // Public side: a draft or archived document is as invisible as one that does not exist.
 
-  listPublished(query: PublicFaqQuery): Promise<Page<FaqDocument>> {
+  // A hot public read: plain rows, no entity hydration or identity map.
+  listPublished(query: PublicFaqQuery): Promise<Page<FaqDocumentRow>> {
     const where: FilterQuery<FaqDocument> = { status: 'published' };
     if (query.category !== undefined) {
       where.category = { slug: query.category };
     }
-    return this.list(where, query);
+    return paginate<FaqDocument, FaqDocumentRow>(this.em, FaqDocument, where, query, { orderBy: NEWEST_FIRST, rows: true });
   }
 
   async getPublished(id: string): Promise<FaqDocument> {
-    // Read-only: no identity map to fill (the filter and RLS still scope it).
-    return orNotFound(await this.em.findOne(FaqDocument, { id, status: 'published' }, { disableIdentityMap: true }), 'FAQ document not found');
+    return orNotFound(await this.em.findOne(FaqDocument, { id, status: 'published' }), 'FAQ document not found');
   }
 
   async getPublishedWithRelated(id: string): Promise<DocumentWithRelated> {
@@ -126,7 +126,7 @@ export class FaqDocumentsService {
 
   private async relatedIds(document: FaqDocument, publishedOnly: boolean): Promise<string[]> {
     const where: FilterQuery<FaqRelated> = publishedOnly ? { document, related: { status: 'published' } } : { document };
-    const links = await this.em.find(FaqRelated, where, { disableIdentityMap: publishedOnly });
+    const links = await this.em.find(FaqRelated, where);
     return links.map((link) => link.related.id).sort();
   }
 

@@ -6,7 +6,7 @@ import { FaqCategoriesService } from './faq-categories.service';
 import { FaqDocument } from './faq-document.entity';
 import { type DocumentWithRelated, FaqDocumentsService } from './faq-documents.service';
 import { type FaqSearchHit, FaqSearchService } from './faq-search.service';
-import { type PublicFaqQuery } from './faq.dto';
+import { type FaqDocumentRow, type PublicFaqQuery } from './faq.dto';
 
 /** What readers do with the FAQ: published content only, and every read that matters is counted. */
 @Injectable()
@@ -22,7 +22,7 @@ export class FaqPublicService {
     return this.categories.list(query);
   }
 
-  listDocuments(query: PublicFaqQuery): Promise<Page<FaqDocument>> {
+  listDocuments(query: PublicFaqQuery): Promise<Page<FaqDocumentRow>> {
     return this.documents.listPublished(query);
   }
 

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
+import { findRows } from '../common/lean-read';
 import { FaqDocument } from './faq-document.entity';
+import { type FaqDocumentRow } from './faq.dto';
 import { FaqEmbeddingsService } from './faq-embeddings.service';
 import { FaqSearchRepository } from './faq-search.repository';
 import { QUESTION_FILLER, splitWords } from './text';
@@ -61,16 +63,13 @@ export class FaqSearchService {
       return [];
     }
 
-    const documents = await this.em.find(
-      FaqDocument,
-      { id: { $in: ranked.map((hit) => hit.id) }, status: 'published' },
-      { fields: ['question', 'answer', 'category'], disableIdentityMap: true },
-    );
+    // Plain rows (no hydration or identity map); the filter and RLS scope them like em.find.
+    const documents = await findRows<FaqDocumentRow>(this.em, FaqDocument, { id: { $in: ranked.map((hit) => hit.id) }, status: 'published' });
     const byId = new Map(documents.map((document) => [document.id, document]));
     return ranked.flatMap(({ id, score }) => {
       const document = byId.get(id);
       // Unpublished between the two reads: leave it out rather than show a draft.
-      return document ? [{ id, question: document.question, answer: document.answer, categoryId: document.category.id, score }] : [];
+      return document ? [{ id, question: document.question, answer: document.answer, categoryId: document.category, score }] : [];
     });
   }
 

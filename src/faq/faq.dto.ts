@@ -242,10 +242,13 @@ export function toCategoryResponse(category: FaqCategory): CategoryResponse {
   return { id: category.id, name: category.name, slug: category.slug, position: category.position };
 }
 
-export function toFaqDocumentResponse(document: FaqDocument): FaqDocumentResponse {
+/** A document as a plain row (public lists): the category is its id. */
+export type FaqDocumentRow = Omit<FaqDocument, 'category'> & { category: string };
+
+export function toFaqDocumentResponse(document: FaqDocument | FaqDocumentRow): FaqDocumentResponse {
   return {
     id: document.id,
-    categoryId: document.category.id,
+    categoryId: typeof document.category === 'string' ? document.category : document.category.id,
     question: document.question,
     answer: document.answer,
     status: document.status,

@@ -7,6 +7,7 @@ import { ChatToolsService } from '../chat-config/chat-tools.service';
 import { FaqSearchService } from '../faq/faq-search.service';
 import { PropertiesService } from '../properties/properties.service';
 import { Property } from '../properties/property.entity';
+import { type PropertyRow } from '../properties/properties.dto';
 import type { FunctionTool } from './chat-completions.client';
 
 export interface ToolResult {
@@ -157,12 +158,12 @@ function integer(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? Math.floor(value) : undefined;
 }
 
-function propertySummary(property: Property): Record<string, unknown> {
+function propertySummary(property: Property | PropertyRow): Record<string, unknown> {
   return {
     id: property.id,
     title: property.title,
     description: property.description.slice(0, 500),
-    priceMinor: property.priceMinor,
+    priceMinor: Number(property.priceMinor),
     currency: property.currency,
     bedrooms: property.bedrooms,
     bathrooms: property.bathrooms,

@@ -90,18 +90,21 @@ export class AdminPropertyQuery extends PageQuery {
   published?: boolean;
 }
 
-export function toPropertyResponse(property: Property): PropertyResponse {
+/** A property as a plain row (public reads): the creator is its id, bigint may come back as text. */
+export type PropertyRow = Omit<Property, 'createdBy' | 'priceMinor'> & { createdBy: string; priceMinor: number | string };
+
+export function toPropertyResponse(property: Property | PropertyRow): PropertyResponse {
   return {
     id: property.id,
     title: property.title,
     description: property.description,
-    priceMinor: property.priceMinor,
+    priceMinor: Number(property.priceMinor),
     currency: property.currency,
     bedrooms: property.bedrooms,
     bathrooms: property.bathrooms,
     address: property.address,
     published: property.published,
-    createdBy: property.createdBy.id,
+    createdBy: typeof property.createdBy === 'string' ? property.createdBy : property.createdBy.id,
     createdAt: property.createdAt,
     updatedAt: property.updatedAt,
   };

@@ -1,11 +1,12 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
 import { orNotFound } from '../common/not-found';
+import { findRows } from '../common/lean-read';
 import { paginate, type SortOrder } from '../common/pagination';
 import { type Page, type PageQuery } from '../common/pagination.dto';
 import { definedOnly } from '../common/validation';
 import { User } from '../users/user.entity';
-import { type AdminPropertyQuery, type CreatePropertyBody, type UpdatePropertyBody } from './properties.dto';
+import { type AdminPropertyQuery, type CreatePropertyBody, type PropertyRow, type UpdatePropertyBody } from './properties.dto';
 import { Property } from './property.entity';
 
 export interface PropertySearch {
@@ -25,14 +26,15 @@ const NEWEST_FIRST: { createdAt: SortOrder; id: SortOrder } = { createdAt: 'desc
 export class PropertiesService {
   constructor(private readonly em: EntityManager) {}
 
-  listPublished(query: PageQuery): Promise<Page<Property>> {
-    return this.list({ published: true }, query);
+  // The public reads are the hot path: plain rows, no entity hydration or identity map.
+  listPublished(query: PageQuery): Promise<Page<PropertyRow>> {
+    return paginate<Property, PropertyRow>(this.em, Property, { published: true }, query, { orderBy: NEWEST_FIRST, rows: true });
   }
 
   /** A draft is as invisible to the public as a property that does not exist. */
-  async getPublished(id: string): Promise<Property> {
-    // Read-only: no identity map to fill (the filter and RLS still scope it).
-    return orNotFound(await this.em.findOne(Property, { id, published: true }, { disableIdentityMap: true }), 'Property not found');
+  async getPublished(id: string): Promise<PropertyRow> {
+    const [row] = await findRows<PropertyRow>(this.em, Property, { id, published: true }, { limit: 1 });
+    return orNotFound(row ?? null, 'Property not found');
   }
 
   /** Published properties matching every given criterion (the assistant's `search_properties` tool). */
