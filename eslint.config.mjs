@@ -51,7 +51,7 @@ export default tseslint.config(
   },
   {
     // Tests try the bypass paths on purpose (to prove RLS and the guard close them).
-    files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts', 'bench/**/*.mjs'],
     rules: {
       'no-restricted-syntax': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

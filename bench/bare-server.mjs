@@ -66,7 +66,7 @@ async function create(req, res) {
   const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
   const { payload } = await jwtVerify(token, key, { algorithms: ['RS256'], clockTolerance: 5 });
   let text = '';
-  for await (const chunk of req) text += chunk;
+  for await (const chunk of req) {text += chunk;}
   const body = JSON.parse(text);
   const client = await pool.connect();
   try {

@@ -8,7 +8,6 @@ export function chart(results, title) {
   const max = Math.max(1, ...results.map((r) => r.rps));
   const bar = 14;
   const groupH = servers.length * bar + 10;
-  const panelH = routes.length * groupH + 30;
   const width = 900;
   const left = 190;
   const scale = (width - left - 80) / max;

@@ -60,7 +60,7 @@ async function caller(em, authorization) {
   try {
     const { payload } = await jwtVerify((authorization ?? '').replace(/^Bearer /, ''), key, { algorithms: ['RS256'], clockTolerance: 5 });
     const user = await em.findOne(User, { product, clerkUserId: payload.sub, deletedAt: null });
-    if (user) return user;
+    if (user) {return user;}
   } catch {
     // fall through
   }
@@ -73,7 +73,7 @@ class PeerController {
   }
   async list(query) {
     const limit = Math.min(100, Number(query.limit ?? 20));
-    if (!Number.isInteger(limit) || limit < 1) throw new BadRequestException();
+    if (!Number.isInteger(limit) || limit < 1) {throw new BadRequestException();}
     const where = { product, published: true };
     if (query.cursor) {
       const [at, id] = JSON.parse(Buffer.from(query.cursor, 'base64url').toString());
@@ -99,7 +99,7 @@ class PeerController {
   }
   async get(id) {
     const property = await this.em.findOne(Property, { id, product, published: true });
-    if (!property) throw new NotFoundException();
+    if (!property) {throw new NotFoundException();}
     return toJson(property);
   }
   async me(authorization) {
