@@ -9,6 +9,7 @@ import { ormOptions } from './database/orm-options';
 import { FaqModule } from './faq/faq.module';
 import { HealthModule } from './health/health.module';
 import { LlmModule } from './llm/llm.module';
+import { ProductsModule } from './products/products.module';
 import { PropertiesModule } from './properties/properties.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 import { UsersModule } from './users/users.module';
@@ -29,6 +30,7 @@ export class AppModule {
         AppConfigModule.register(config),
         MikroOrmModule.forRoot({ ...ormOptions(runtimeDatabaseUrl), autoLoadEntities: true, registerRequestContext: true }),
         TenancyModule,
+        ProductsModule,
         AuthModule,
         UsersModule,
         WebhooksModule,

@@ -12,7 +12,7 @@ async function bootstrap(): Promise<void> {
   config.warnings.forEach((warning) => logger.warn(warning));
 
   const admin = await resolveAdminUrl(config, logger);
-  const runtimeUrl = await prepareDatabase(admin.url, config.product, logger);
+  const runtimeUrl = await prepareDatabase(admin.url, config.product, logger, config.allowedProducts);
   const app = await createApp(config, runtimeUrl);
   if (admin.embedded) {
     // A fresh local database: give the new user a living API (idempotent, so cheap on later boots).

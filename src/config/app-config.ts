@@ -1,3 +1,5 @@
+import { loadRegistryConfig, type RegistryConfig } from './registry.config';
+
 export const ROLES = ['user', 'agent', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -19,6 +21,8 @@ export interface AppConfig {
   corsOrigins: string[];
   embeddings: { baseUrl?: string; apiKey?: string; model: string };
   llm: { baseUrl?: string; apiKey?: string; model: string };
+  /** Product registry: secrets keys, env overrides, retention, Clerk Backend API (see registry.config.ts). */
+  registry: RegistryConfig;
   /** Logged once at boot, e.g. the PRODUCT default. */
   warnings: string[];
 }
@@ -116,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       apiKey: optional(env.LLM_API_KEY),
       model: optional(env.LLM_MODEL) ?? 'gpt-4o-mini',
     },
+    registry: loadRegistryConfig(env),
     warnings,
   };
 }

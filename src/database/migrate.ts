@@ -34,12 +34,37 @@ async function runMigrations(ownerUrl: string, log: Log): Promise<void> {
   }
 }
 
+/** Migrations only, under the same lock (the operator CLI needs the registry tables, not a runtime role). */
+export async function migrateSchema(adminUrl: string, log: Log): Promise<void> {
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await runMigrations(adminUrl, log);
+    } finally {
+      await admin.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+// The products of ALLOWED_PRODUCTS missing from the registry are added as active; existing rows
+// (a suspended product among them) are left as the operator set them.
+async function registerProducts(owner: Client, names: string[]): Promise<void> {
+  await owner.query(
+    `insert into products (name, display_name) select n, n from unnest($1::text[]) as n on conflict (name) do nothing`,
+    [names],
+  );
+}
+
 /**
  * Brings the schema up to date as the owner (under an advisory lock) and returns the URL of the
  * product's runtime role, which is what the process serves requests with. When DATABASE_URL
  * already names this product's runtime role, it is used as is and migrations are left to the owner.
  */
-export async function prepareDatabase(adminUrl: string, product: string, log: Log): Promise<string> {
+export async function prepareDatabase(adminUrl: string, product: string, log: Log, allowedProducts: string[] = [product]): Promise<string> {
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   let runtimeUrl: string;
@@ -59,6 +84,7 @@ export async function prepareDatabase(adminUrl: string, product: string, log: Lo
       await admin.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       try {
         await runMigrations(adminUrl, log);
+        await registerProducts(admin, [...new Set([product, ...allowedProducts])]);
         runtimeUrl = (await provisionRuntimeRole(admin, new URL(adminUrl), product)).toString();
       } finally {
         await admin.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);

@@ -73,6 +73,9 @@ export async function provisionRuntimeRole(owner: Client, ownerUrl: URL, product
   await owner.query(`grant connect on database ${database} to ${ident}`);
   await owner.query(`grant usage on schema public to ${ident}`);
   await owner.query(`grant select on tenant_roles to ${ident}`);
+  // The registry and its sealed secrets: read-only, and RLS shows only this product's rows.
+  await owner.query(`grant select on products, product_secrets to ${ident}`);
+  await owner.query(`grant execute on function app_erase_user_audit(varchar) to ${ident}`);
   for (const { table, rls, forced } of await tenantTables(owner)) {
     if (!rls || !forced) {
       throw new Error(`table "${table}" has a product column but row-level security is not enabled and forced`);

@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261126000000_tenancy_core } from './Migration20261126000000_tenancy_core';
 import { Migration20261126010000_product_features } from './Migration20261126010000_product_features';
 import { Migration20261126020000_users_clerk_updated_at } from './Migration20261126020000_users_clerk_updated_at';
+import { Migration20261129090000_product_registry } from './Migration20261129090000_product_registry';
 
 // Listed explicitly (not globbed from disk) so the same list runs from dist/ and under Jest.
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261126000000_tenancy_core', class: Migration20261126000000_tenancy_core },
   { name: 'Migration20261126010000_product_features', class: Migration20261126010000_product_features },
   { name: 'Migration20261126020000_users_clerk_updated_at', class: Migration20261126020000_users_clerk_updated_at },
+  { name: 'Migration20261129090000_product_registry', class: Migration20261129090000_product_registry },
 ];
