@@ -19,6 +19,9 @@ const REVIEWED = [
   'src/products/product-registry.service.ts',
   // The operator CLI: owner connection for the registry, runtime-role connections for a product's rows.
   'src/products/cli/**',
+  // Retention and erasure: set-based deletes/rewrites across tables (RLS binds them to the product).
+  'src/products/retention.service.ts',
+  'src/users/user-erasure.ts',
 ];
 
 export default tseslint.config(

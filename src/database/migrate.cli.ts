@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   if (!config.databaseUrl) {
     throw new Error('DATABASE_URL must be set to run migrations by hand (npm start migrates the embedded database itself)');
   }
-  await prepareDatabase(config.databaseUrl, config.product, logger);
+  await prepareDatabase(config.databaseUrl, config.product, logger, config.allowedProducts);
   logger.log(`schema is up to date; runtime role for "${config.product}" is provisioned`);
 }
 

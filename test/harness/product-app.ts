@@ -62,7 +62,7 @@ export class ProductApp {
       CLERK_WEBHOOK_SECRET: webhookSecret,
       ...env,
     });
-    const runtimeUrl = await prepareDatabase(databaseUrl, product, quiet);
+    const runtimeUrl = await prepareDatabase(databaseUrl, product, quiet, config.allowedProducts);
     const app = await createApp(config, runtimeUrl, false);
     await app.init();
     return new ProductApp(product, app, config, runtimeUrl, privateKey, publicKeyPem, webhookSecret);

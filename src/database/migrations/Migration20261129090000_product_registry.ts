@@ -51,7 +51,7 @@ export class Migration20261129090000_product_registry extends Migration {
 
     // Erasure rewrites audit `changes`, which the runtime role may only append to. This function
     // (owner's, security definer) is the one way: it touches only the rows of the product bound to
-    // the role that logged in (session_user), only a User's personal fields, and keeps every id.
+    // the role that logged in (session_user), only a User's personal fields (and their conversations' titles), and keeps every id.
     this.addSql(`create function app_session_product() returns varchar
       language sql stable security invoker
       as $$ select product from public.tenant_roles where role_name = session_user::text $$`);
@@ -65,10 +65,11 @@ export class Migration20261129090000_product_registry extends Migration {
       declare erased integer;
       begin
         update audit_log a set changes = (
-          select coalesce(jsonb_object_agg(e.key, case when e.key in ('email', 'firstName', 'lastName') then to_jsonb('[erased]'::text) else e.value end), '{}'::jsonb)
+          select coalesce(jsonb_object_agg(e.key, case when e.key in ('email', 'firstName', 'lastName', 'title') then to_jsonb('[erased]'::text) else e.value end), '{}'::jsonb)
           from jsonb_each(a.changes) e
         )
-        where a.product = app_session_product() and a.entity_type = 'User' and a.entity_id = p_user_id;
+        where a.product = app_session_product()
+          and ((a.entity_type = 'User' and a.entity_id = p_user_id) or (a.entity_type = 'Conversation' and a.changes->>'user' = p_user_id));
         get diagnostics erased = row_count;
         return erased;
       end $$`);
