@@ -63,20 +63,20 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
       if (!lock?.locked) {
         return { ran: false, searchQueriesCleared: 0, webhookPayloadsCleared: 0, conversationsDeleted: 0 };
       }
-      const searches: Affected = await connection.execute(
+      const searches = (await connection.execute(
         `update faq_analytics set query = null where kind = 'search' and query is not null and created_at < ?`,
         [before(analyticsQueryDays)],
         'run',
         tx,
-      );
-      const webhooks: Affected = await connection.execute(
+      )) as Affected;
+      const webhooks = (await connection.execute(
         `update webhook_events set payload = jsonb_build_object('expired', true) where created_at < ? and payload <> '{"expired": true}'::jsonb`,
         [before(webhookPayloadDays)],
         'run',
         tx,
-      );
+      )) as Affected;
       // Messages go with their conversation (on delete cascade).
-      const conversations: Affected = await connection.execute('delete from conversations where updated_at < ?', [before(conversationDays)], 'run', tx);
+      const conversations = (await connection.execute('delete from conversations where updated_at < ?', [before(conversationDays)], 'run', tx)) as Affected;
       return {
         ran: true,
         searchQueriesCleared: searches.affectedRows ?? 0,
