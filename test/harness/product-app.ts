@@ -48,7 +48,8 @@ export class ProductApp {
   }
 
   static async start(product: ProductName, env: NodeJS.ProcessEnv = {}): Promise<ProductApp> {
-    const databaseUrl = process.env.TEST_DATABASE_URL;
+    // env.DATABASE_URL points a suite at its own scratch database (see createScratchDatabase).
+    const databaseUrl = env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
     if (!databaseUrl) {
       throw new Error('TEST_DATABASE_URL is not set: run the tests through jest (test/global-setup.mjs)');
     }

@@ -51,7 +51,11 @@ async function run(argv: string[]): Promise<string> {
   };
   const cipher = cipherFromEnv(process.env);
   if (command === 'set-secret') {
-    // Checked before touching the database or stdin: without a key nothing could be stored safely.
+    // Checked before touching the database or stdin. The value never comes from argv.
+    if (positionals.length !== 3) {
+      throw new OperatorError('set-secret takes <product> <NAME> and reads the value from standard input, never from arguments');
+    }
+    settingName(second);
     if (!cipher.canSeal) {
       throw new OperatorError('SECRETS_KEYS is not set: refusing to store a secret (it would not be encrypted)');
     }
