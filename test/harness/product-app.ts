@@ -65,7 +65,11 @@ export class ProductApp {
     });
     const runtimeUrl = await prepareDatabase(databaseUrl, product, quiet, config.allowedProducts);
     const app = await createApp(config, runtimeUrl, false);
-    await app.init();
+    // A boot that fails (tests provoke some) must not leave its database pool open.
+    await app.init().catch(async (error: unknown) => {
+      await app.close().catch(() => undefined);
+      throw error;
+    });
     return new ProductApp(product, app, config, runtimeUrl, privateKey, publicKeyPem, webhookSecret);
   }
 
