@@ -61,7 +61,7 @@ describe('data lifecycle: export, erasure, retention, purge, profiles', () => {
     }
     people = { bestays: [await bestays.user('admin'), await bestays.user()], realestate: [await realestate.user('admin'), await realestate.user()] };
     for (const app of [bestays, realestate]) {
-      for (const user of people[app.product as 'bestays' | 'realestate']) {
+      for (const user of people[app.product]) {
         await activity(app, user);
       }
     }
@@ -132,7 +132,7 @@ describe('data lifecycle: export, erasure, retention, purge, profiles', () => {
     expect(await q(scratch.url, `select id from user_settings where user_id = $1`, [victim.id])).toEqual([]);
     // The trail stays, by id.
     const auditAfter = await q<{ n: number }>(scratch.url, `select count(*)::int as n from audit_log where entity_id = $1`, [victim.id]);
-    expect(auditAfter[0]!.n).toBeGreaterThan(auditBefore[0]!.n);
+    expect(auditAfter[0].n).toBeGreaterThan(auditBefore[0].n);
     expect(await q(scratch.url, `select id from users where id = $1 and deleted_at is not null`, [victim.id])).toHaveLength(1);
     await bestays.http.get('/api/v1/users/me').set(victim.auth).expect(401);
     // Everyone else is intact.
@@ -154,7 +154,7 @@ describe('data lifecycle: export, erasure, retention, purge, profiles', () => {
             (select count(*)::int from conversations where product = $1) as conversations`,
           [product],
         )
-      )[0]!;
+      )[0];
     const day = 24 * 60 * 60 * 1000;
 
     it('removes each kind of data after its own period (fixed clock), for its product only', async () => {
@@ -176,7 +176,7 @@ describe('data lifecycle: export, erasure, retention, purge, profiles', () => {
       await retention.run(new Date(Date.now() + 91 * day));
       now = await counts('bestays');
       expect(now).toMatchObject({ queries: 0, searches: before.searches, conversations: before.conversations });
-      const analytics = await bestays.http.get('/api/v1/admin/faq-analytics').set(people.bestays[0]!.auth).expect(200);
+      const analytics = await bestays.http.get('/api/v1/admin/faq-analytics').set(people.bestays[0].auth).expect(200);
       expect(JSON.stringify(analytics.body)).not.toContain('cancel my booking');
 
       // 366 days on: conversations go, with their messages.
@@ -259,7 +259,7 @@ describe('data lifecycle: export, erasure, retention, purge, profiles', () => {
     const snapshot = async (product: string) => {
       const result: Record<string, number> = {};
       for (const table of tables) {
-        result[table] = (await q<{ n: number }>(scratch.url, `select count(*)::int as n from "${table}" where product = $1`, [product]))[0]!.n;
+        result[table] = (await q<{ n: number }>(scratch.url, `select count(*)::int as n from "${table}" where product = $1`, [product]))[0].n;
       }
       return result;
     };
@@ -270,6 +270,6 @@ describe('data lifecycle: export, erasure, retention, purge, profiles', () => {
     // Only the purge's own audit entry is left.
     expect(after).toEqual({ ...Object.fromEntries(tables.map((t) => [t, 0])), audit_log: 1 });
     expect(await snapshot('realestate')).toEqual(realestateBefore);
-    await realestate.http.get(`/api/v1/users/${people.realestate[1]!.id}`).set(people.realestate[0]!.auth).expect(200);
+    await realestate.http.get(`/api/v1/users/${people.realestate[1].id}`).set(people.realestate[0].auth).expect(200);
   });
 });

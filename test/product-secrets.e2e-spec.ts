@@ -94,7 +94,7 @@ describe('encrypted product secrets and per-user settings', () => {
       ['LLM_MODEL', 'fake-model'],
       ['LLM_API_KEY', `${PRODUCT_KEY}\n`],
     ]) {
-      const result = await cli(['set-secret', 'bestays', name!], k1, value);
+      const result = await cli(['set-secret', 'bestays', name], k1, value);
       expect(result.code).toBe(0);
       expect(result.stdout + result.stderr).not.toContain(PRODUCT_KEY);
     }
