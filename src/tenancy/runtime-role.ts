@@ -12,6 +12,22 @@ function runtimeRolePassword(ownerUrl: URL, role: string): string {
   return createHmac('sha256', secret).update(`runtime-role:${role}`).digest('hex');
 }
 
+// Roles are cluster-wide: processes booting at once against other databases of the same server
+// may alter the same role at the same moment ("tuple concurrently updated"); the next try wins.
+async function alterRole(owner: Client, sql: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await owner.query(sql);
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !/tuple concurrently updated/.test((error as Error).message)) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
 export interface TenantTable {
   table: string;
   rls: boolean;
@@ -53,10 +69,10 @@ export async function provisionRuntimeRole(owner: Client, ownerUrl: URL, product
       if ((error as { code?: string }).code !== '42710') {
         throw error;
       }
-      await owner.query(`alter role ${ident} ${attributes}`);
+      await alterRole(owner, `alter role ${ident} ${attributes}`);
     }
   } else {
-    await owner.query(`alter role ${ident} ${attributes}`);
+    await alterRole(owner, `alter role ${ident} ${attributes}`);
   }
 
   const bound = await owner.query<{ product: string }>(
