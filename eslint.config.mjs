@@ -22,6 +22,13 @@ const REVIEWED = [
   'src/llm/llm.repository.ts',
   // Plain-row reads for hot public routes: a QueryBuilder with applyFilters(), so the same filters as em.find.
   'src/common/lean-read.ts',
+  // The registry rows are not entities (owner-written, RLS shows the runtime role its own product's only).
+  'src/products/product-registry.service.ts',
+  // The operator CLI: owner connection for the registry, runtime-role connections for a product's rows.
+  'src/products/cli/**',
+  // Retention and erasure: set-based deletes/rewrites across tables (RLS binds them to the product).
+  'src/products/retention.service.ts',
+  'src/users/user-erasure.ts',
 ];
 
 export default tseslint.config(

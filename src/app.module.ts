@@ -10,6 +10,7 @@ import { ormOptions } from './database/orm-options';
 import { FaqModule } from './faq/faq.module';
 import { HealthModule } from './health/health.module';
 import { LlmModule } from './llm/llm.module';
+import { ProductsModule } from './products/products.module';
 import { PropertiesModule } from './properties/properties.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 import { UsersModule } from './users/users.module';
@@ -31,6 +32,7 @@ export class AppModule {
         MikroOrmModule.forRoot({ ...ormOptions(runtimeDatabaseUrl, config.connections.replicaUrls), autoLoadEntities: true, registerRequestContext: true }),
         TenancyModule,
         BootModule,
+        ProductsModule,
         AuthModule,
         UsersModule,
         WebhooksModule,

@@ -9,6 +9,8 @@ import { httpErrorBody } from './common/http-error';
 import { useHttpCaching } from './common/http-cache';
 import { requestIdOf } from './common/request-id';
 import { type AppConfig } from './config/app-config';
+import { ProductRegistry } from './products/product-registry.service';
+import { suspensionGate } from './products/suspension.middleware';
 import { productHeaders, tenantContext } from './tenancy/tenant-context.middleware';
 
 const BODY_LIMIT = '1mb';
@@ -36,6 +38,7 @@ export async function createApp(
   app.setGlobalPrefix('api');
   app.set('x-powered-by', false);
   app.use(productHeaders(config.product));
+  app.use(suspensionGate(app.get(ProductRegistry)));
   // Webhook signatures are over the exact bytes: that route gets the raw body, never parsed JSON.
   app.use('/api/v1/webhooks', raw({ type: () => true, limit: BODY_LIMIT }));
   app.useBodyParser('json', { limit: BODY_LIMIT });

@@ -53,7 +53,7 @@ export class ClerkJwtStrategy extends PassportStrategy(Strategy, 'clerk') {
     if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 255) {
       throw new UnauthorizedException('Token has no subject');
     }
-    const user = await this.users.signIn(claims.sub);
+    const user = await this.users.signIn(claims.sub, claims as Record<string, unknown>);
     this.tenant.setUser(user.id);
     return user;
   }

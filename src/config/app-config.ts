@@ -1,6 +1,7 @@
 import { type HttpCacheConfig, loadHttpCacheConfig } from './http-cache.config';
 import { type ConnectionsConfig, loadConnectionsConfig } from './connections.config';
 import { type AssistantConfig, loadAssistantConfig } from './assistant.config';
+import { loadRegistryConfig, type RegistryConfig } from './registry.config';
 
 export interface AppConfig {
   product: string;
@@ -23,6 +24,8 @@ export interface AppConfig {
   llm: { baseUrl?: string; apiKey?: string; model: string };
   httpCache: HttpCacheConfig;
   assistant: AssistantConfig;
+  /** Product registry: secrets keys, env overrides, retention, Clerk Backend API (see registry.config.ts). */
+  registry: RegistryConfig;
   /** Logged once at boot, e.g. the PRODUCT default. */
   warnings: string[];
 }
@@ -123,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     },
     httpCache: loadHttpCacheConfig(env),
     assistant: loadAssistantConfig(env),
+    registry: loadRegistryConfig(env),
     warnings,
   };
 }

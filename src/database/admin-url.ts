@@ -39,6 +39,7 @@ export async function prepareFromConfig(config: AppConfig, product: string, log:
   const runtimeUrl = await prepareDatabase(admin.url, product, log, {
     runtimeUrl: admin.embedded ? undefined : config.databaseUrl,
     runtimePassword: config.connections.runtimeRolePasswords[product],
+    allowedProducts: config.allowedProducts,
   });
   return { runtimeUrl, embedded: admin.embedded };
 }

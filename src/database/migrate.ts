@@ -34,6 +34,31 @@ async function runMigrations(ownerUrl: string, log: Log): Promise<void> {
   }
 }
 
+/** Migrations only, under the same lock (the operator CLI needs the registry tables, not a runtime role). */
+export async function migrateSchema(adminUrl: string, log: Log): Promise<void> {
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await runMigrations(adminUrl, log);
+    } finally {
+      await admin.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+// The products of ALLOWED_PRODUCTS missing from the registry are added as active; existing rows
+// (a suspended product among them) are left as the operator set them.
+async function registerProducts(owner: Client, names: string[]): Promise<void> {
+  await owner.query(
+    `insert into products (name, display_name) select n, n from unnest($1::text[]) as n on conflict (name) do nothing`,
+    [names],
+  );
+}
+
 export interface PrepareOptions {
   /**
    * Where the runtime pool connects (DATABASE_URL; may be PgBouncer). Its host, port, database and
@@ -42,6 +67,8 @@ export interface PrepareOptions {
   runtimeUrl?: string;
   /** The runtime role's password from configuration (RUNTIME_ROLE_PASSWORD_<PRODUCT>). */
   runtimePassword?: string;
+  /** Products to register in the registry when missing (ALLOWED_PRODUCTS); this product always is. */
+  allowedProducts?: string[];
 }
 
 /**
@@ -70,6 +97,7 @@ export async function prepareDatabase(ownerUrl: string, product: string, log: Lo
       await admin.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       try {
         await runMigrations(ownerUrl, log);
+        await registerProducts(admin, [...new Set([product, ...(options.allowedProducts ?? [])])]);
         runtimeUrl = await provisionFor(admin, ownerUrl, product, options);
       } finally {
         await admin.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);

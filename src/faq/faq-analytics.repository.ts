@@ -62,7 +62,7 @@ limit ?`;
 const TOP_SEARCHES_SQL = `
 select a.query, count(*)::int as count, round(avg(a.hit_count), 2)::float8 as "averageHits"
 from faq_analytics a
-where a.kind = 'search'
+where a.kind = 'search' and a.query is not null
 group by a.query
 order by count desc, a.query asc
 limit ?`;
@@ -70,7 +70,7 @@ limit ?`;
 const NO_RESULT_SEARCHES_SQL = `
 select a.query, count(*)::int as count
 from faq_analytics a
-where a.kind = 'search' and a.hit_count = 0
+where a.kind = 'search' and a.hit_count = 0 and a.query is not null
 group by a.query
 order by count desc, a.query asc
 limit ?`;

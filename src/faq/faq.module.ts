@@ -2,7 +2,9 @@ import { Logger, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { type AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { EmbeddingProvider, LocalHashingEmbeddingProvider, OpenAiCompatibleEmbeddingProvider } from './embedding-provider';
+import { ProductRegistry } from '../products/product-registry.service';
+import { RegistryEmbeddingProvider } from '../products/registry-clients';
+import { EmbeddingProvider } from './embedding-provider';
 import { FaqAnalyticsEvent } from './faq-analytics-event.entity';
 import { FaqAnalyticsQueue } from './faq-analytics.queue';
 import { FaqAnalyticsRepository } from './faq-analytics.repository';
@@ -29,12 +31,10 @@ import { FaqSynonymsService } from './faq-synonyms.service';
   providers: [
     {
       provide: EmbeddingProvider,
-      inject: [APP_CONFIG],
-      useFactory: ({ embeddings }: AppConfig): EmbeddingProvider => {
-        const provider =
-          embeddings.baseUrl && embeddings.apiKey
-            ? new OpenAiCompatibleEmbeddingProvider(embeddings.baseUrl, embeddings.apiKey, embeddings.model)
-            : new LocalHashingEmbeddingProvider();
+      inject: [APP_CONFIG, ProductRegistry],
+      // Effective settings (env, else the product registry) are read per call; see registry-clients.ts.
+      useFactory: ({ embeddings }: AppConfig, registry: ProductRegistry): EmbeddingProvider => {
+        const provider = new RegistryEmbeddingProvider(registry, embeddings.model);
         new Logger('FaqModule').log(`FAQ embedding model: ${provider.model}`);
         return provider;
       },

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 export class HealthResponse {
-  @ApiProperty({ enum: ['ok', 'error'] }) status!: 'ok' | 'error';
+  @ApiProperty({ enum: ['ok', 'suspended', 'error'] }) status!: 'ok' | 'suspended' | 'error';
   @ApiProperty({ example: 'bestays' }) product!: string;
   @ApiProperty({ enum: ['up', 'down'] }) database!: 'up' | 'down';
 }

@@ -3,6 +3,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { describeError } from '../common/describe-error';
 import { type AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
+import { ProductRegistry } from '../products/product-registry.service';
 import type { HealthResponse } from './health.dto';
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -14,6 +15,7 @@ export class HealthService {
   constructor(
     @InjectConfig() private readonly config: AppConfig,
     private readonly orm: MikroORM,
+    private readonly registry: ProductRegistry,
   ) {}
 
   async check(): Promise<HealthResponse> {
@@ -27,7 +29,7 @@ export class HealthService {
           timer = setTimeout(() => reject(new Error('database check timed out')), CHECK_TIMEOUT_MS);
         }),
       ]);
-      return { status: 'ok', product, database: 'up' };
+      return { status: this.registry.suspended ? 'suspended' : 'ok', product, database: 'up' };
     } catch (error) {
       this.logger.warn(`database check failed: ${describeError(error)}`);
       return { status: 'error', product, database: 'down' };

@@ -5,9 +5,13 @@ import { type AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { FaqModule } from '../faq/faq.module';
 import { PropertiesModule } from '../properties/properties.module';
-import { Answerer, ExtractiveAnswerer, OpenAiCompatibleAnswerer } from './answerer';
+import { Answerer, OpenAiCompatibleAnswerer } from './answerer';
 import { AssistantTools } from './assistant-tools';
 import { ChatCompletionsClient } from './chat-completions.client';
+import { ProductRegistry } from '../products/product-registry.service';
+import { RegistryAnswerer } from '../products/registry-clients';
+import { UserSettingsService } from '../users/user-settings.service';
+import { UsersModule } from '../users/users.module';
 import { ChatMessage, Conversation } from './conversation.entity';
 import { LlmUsage } from './llm-usage.entity';
 import { LlmUsageController } from './llm-usage.controller';
@@ -17,7 +21,7 @@ import { LlmRepository } from './llm.repository';
 import { LlmService } from './llm.service';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Conversation, ChatMessage, LlmUsage]), FaqModule, ChatConfigModule, PropertiesModule],
+  imports: [MikroOrmModule.forFeature([Conversation, ChatMessage, LlmUsage]), FaqModule, ChatConfigModule, PropertiesModule, UsersModule],
   controllers: [LlmController, LlmUsageController],
   providers: [
     LlmService,
@@ -26,12 +30,16 @@ import { LlmService } from './llm.service';
     AssistantTools,
     {
       provide: Answerer,
-      inject: [APP_CONFIG, AssistantTools, LlmUsageService],
-      useFactory: ({ llm, assistant }: AppConfig, tools: AssistantTools, usage: LlmUsageService): Answerer => {
-        const answerer =
-          llm.baseUrl && llm.apiKey
-            ? new OpenAiCompatibleAnswerer(new ChatCompletionsClient(llm.baseUrl, llm.apiKey, llm.model), tools, usage, assistant.contextBudgetTokens)
-            : new ExtractiveAnswerer();
+      inject: [APP_CONFIG, ProductRegistry, UserSettingsService, AssistantTools, LlmUsageService],
+      // Effective settings (env, else the product registry) are read per call; see registry-clients.ts.
+      useFactory: ({ llm, assistant }: AppConfig, registry: ProductRegistry, settings: UserSettingsService, tools: AssistantTools, usage: LlmUsageService): Answerer => {
+        const answerer = new RegistryAnswerer(
+          registry,
+          llm.model,
+          () => settings.currentUserLlmApiKey(),
+          (baseUrl, apiKey, model) =>
+            new OpenAiCompatibleAnswerer(new ChatCompletionsClient(baseUrl, apiKey, model), tools, usage, assistant.contextBudgetTokens),
+        );
         new Logger('LlmModule').log(`assistant model: ${answerer.name}`);
         return answerer;
       },

@@ -31,6 +31,22 @@ function derivedPassword(ownerUrl: URL, database: string, role: string): string 
   return createHmac('sha256', secret).update(`runtime-role:${database}:${role}`).digest('hex');
 }
 
+// Roles are cluster-wide: processes booting at once against other databases of the same server
+// may alter the same role at the same moment ("tuple concurrently updated"); the next try wins.
+async function alterRole(owner: Client, sql: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await owner.query(sql);
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !/tuple concurrently updated/.test((error as Error).message)) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
 export interface TenantTable {
   table: string;
   rls: boolean;
@@ -84,10 +100,10 @@ export async function provisionRuntimeRole(
       if ((error as { code?: string }).code !== '42710') {
         throw error;
       }
-      await owner.query(`alter role ${ident} ${attributes}`);
+      await alterRole(owner, `alter role ${ident} ${attributes}`);
     }
   } else {
-    await owner.query(`alter role ${ident} ${attributes}`);
+    await alterRole(owner, `alter role ${ident} ${attributes}`);
   }
 
   // A binding whose role no longer exists (dropped, or carried in by a restored dump) would bind
@@ -106,6 +122,9 @@ export async function provisionRuntimeRole(
   await owner.query(`grant connect on database ${owner.escapeIdentifier(database)} to ${ident}`);
   await owner.query(`grant usage on schema public to ${ident}`);
   await owner.query(`grant select on tenant_roles to ${ident}`);
+  // The registry and its sealed secrets: read-only, and RLS shows only this product's rows.
+  await owner.query(`grant select on products, product_secrets to ${ident}`);
+  await owner.query(`grant execute on function app_erase_user_audit(varchar) to ${ident}`);
   for (const { table, rls, forced } of await tenantTables(owner)) {
     if (!rls || !forced) {
       throw new Error(`table "${table}" has a product column but row-level security is not enabled and forced`);

@@ -5,6 +5,8 @@ import { TenantContext } from '../tenancy/tenant-context';
 import { orNotFound } from '../common/not-found';
 import { paginate } from '../common/pagination';
 import { type Page, type PageQuery } from '../common/pagination.dto';
+import { UserErasure } from './user-erasure';
+import { type ProfileClaims, UserProfileFetcher } from './user-profile.fetcher';
 import { User } from './user.entity';
 
 export interface ClerkProfile {
@@ -22,10 +24,12 @@ export class UsersService {
   constructor(
     private readonly em: EntityManager,
     private readonly tenant: TenantContext,
+    private readonly erasure: UserErasure,
+    private readonly profiles: UserProfileFetcher,
   ) {}
 
   /** The signed-in caller: created just in time on first sight; a user deleted by webhook stays out. */
-  async signIn(clerkUserId: string): Promise<User> {
+  async signIn(clerkUserId: string, claims: ProfileClaims = {}): Promise<User> {
     const known = await this.em.findOne(User, { clerkUserId }, { filters: { notDeleted: false } });
     if (known) {
       if (known.deletedAt) {
@@ -34,6 +38,7 @@ export class UsersService {
       return known;
     }
     const user = new User(clerkUserId);
+    Object.assign(user, await this.profiles.profileFor(clerkUserId, claims));
     // The new user is the actor of their own creation in the audit trail.
     this.tenant.setUser(user.id);
     const fork = this.em.fork();
@@ -43,7 +48,7 @@ export class UsersService {
     } catch (error) {
       // Two first requests of one user raced; the other one created it.
       if (error instanceof UniqueConstraintViolationException) {
-        return this.signIn(clerkUserId);
+        return this.signIn(clerkUserId, claims);
       }
       throw error;
     }
@@ -87,14 +92,19 @@ export class UsersService {
     return { user, applied: true };
   }
 
-  /** Soft delete: the row stays for the audit trail and the user vanishes from every route. */
+  /**
+   * Soft delete with erasure: the row stays (ids keep the audit trail whole), the user vanishes from
+   * every route, and their personal data is erased in the same transaction as the caller's.
+   */
   async deleteFromClerk(clerkUserId: string): Promise<boolean> {
     const user = await this.em.findOne(User, { clerkUserId });
     if (!user) {
       return false;
     }
     user.deletedAt = new Date();
+    user.email = user.firstName = user.lastName = null;
     await this.em.flush();
+    await this.erasure.erase(user);
     return true;
   }
 }

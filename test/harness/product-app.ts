@@ -48,8 +48,8 @@ export class ProductApp {
     this.http = request(app.getHttpServer());
   }
 
-  /** `databaseUrl`: another database's owner URL (default: this run's test database). */
-  static async start(product: ProductName, env: NodeJS.ProcessEnv = {}, databaseUrl = process.env.TEST_DATABASE_URL): Promise<ProductApp> {
+  /** `databaseUrl`: another database's owner URL (default: env.DATABASE_URL, else this run's test database). */
+  static async start(product: ProductName, env: NodeJS.ProcessEnv = {}, databaseUrl = env.DATABASE_URL ?? process.env.TEST_DATABASE_URL): Promise<ProductApp> {
     if (!databaseUrl) {
       throw new Error('TEST_DATABASE_URL is not set: run the tests through jest (test/global-setup.mjs)');
     }
@@ -67,9 +67,14 @@ export class ProductApp {
     const runtimeUrl = await prepareDatabase(databaseUrl, product, quiet, {
       runtimeUrl: databaseUrl === process.env.TEST_DATABASE_URL ? process.env.TEST_RUNTIME_DATABASE_URL : undefined,
       runtimePassword: config.connections.runtimeRolePasswords[product],
+      allowedProducts: config.allowedProducts,
     });
     const app = await createApp(config, runtimeUrl, false);
-    await app.init();
+    // A boot that fails (tests provoke some) must not leave its database pool open.
+    await app.init().catch(async (error: unknown) => {
+      await app.close().catch(() => undefined);
+      throw error;
+    });
     return new ProductApp(product, app, config, runtimeUrl, privateKey, publicKeyPem, config.clerk.webhookSecret ?? webhookSecret);
   }
 

@@ -3,6 +3,7 @@ import { Migration20261126000000_tenancy_core } from './Migration20261126000000_
 import { Migration20261126010000_product_features } from './Migration20261126010000_product_features';
 import { Migration20261126020000_users_clerk_updated_at } from './Migration20261126020000_users_clerk_updated_at';
 import { Migration20261129060000_keyset_paging } from './Migration20261129060000_keyset_paging';
+import { Migration20261129090000_product_registry } from './Migration20261129090000_product_registry';
 import { Migration20261129100000_tenant_roles_per_database } from './Migration20261129100000_tenant_roles_per_database';
 import { Migration20261129110000_assistant } from './Migration20261129110000_assistant';
 
@@ -12,6 +13,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261126010000_product_features', class: Migration20261126010000_product_features },
   { name: 'Migration20261126020000_users_clerk_updated_at', class: Migration20261126020000_users_clerk_updated_at },
   { name: 'Migration20261129060000_keyset_paging', class: Migration20261129060000_keyset_paging },
+  { name: 'Migration20261129090000_product_registry', class: Migration20261129090000_product_registry },
   { name: 'Migration20261129100000_tenant_roles_per_database', class: Migration20261129100000_tenant_roles_per_database },
   { name: 'Migration20261129110000_assistant', class: Migration20261129110000_assistant },
 ];
