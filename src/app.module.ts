@@ -27,7 +27,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.register(config),
-        MikroOrmModule.forRoot({ ...ormOptions(runtimeDatabaseUrl), autoLoadEntities: true, registerRequestContext: true }),
+        MikroOrmModule.forRoot({ ...ormOptions(runtimeDatabaseUrl, config.resilience.database), autoLoadEntities: true, registerRequestContext: true }),
         TenancyModule,
         AuthModule,
         UsersModule,

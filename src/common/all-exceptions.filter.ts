@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { TenantViolationError } from '../tenancy/tenant-entity';
 import { httpErrorBody } from './http-error';
 import { requestIdOf } from './request-id';
+import { isDatabaseUnavailable, retryAfterOf } from './unavailable';
 
 /** The contract's JSON error for everything; unknown errors are logged and answered as a bare 500. */
 @Catch()
@@ -18,6 +19,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const { status, message } = this.describe(exception, request, requestId);
     if (response.headersSent) {
       return;
+    }
+    const retryAfter = retryAfterOf(exception, status);
+    if (retryAfter !== undefined && !response.getHeader('Retry-After')) {
+      response.setHeader('Retry-After', String(retryAfter));
     }
     response.status(status).json(httpErrorBody(status, message, requestId));
   }
@@ -43,10 +48,20 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.error(`tenant violation on ${request.method} ${request.originalUrl} [${requestId}]: ${exception.message}`);
       return { status: HttpStatus.NOT_FOUND, message: 'Not found' };
     }
+    if (isDatabaseUnavailable(exception)) {
+      // Expected while the database is down or busy: one line, no stack, nothing internal to the client.
+      this.logger.warn(`database unavailable on ${request.method} ${request.route?.path ?? request.path} [${requestId}]: ${codeOf(exception)}`);
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'The service is temporarily unavailable; please retry shortly' };
+    }
     this.logger.error(
       `unhandled error on ${request.method} ${request.originalUrl} [${requestId}]`,
       exception instanceof Error ? exception.stack : String(exception),
     );
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
   }
+}
+
+function codeOf(error: unknown): string {
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  return typeof code === 'string' ? code : typeof name === 'string' ? name : 'unknown';
 }

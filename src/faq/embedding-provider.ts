@@ -1,3 +1,5 @@
+import { type OutboundPolicy, outboundPolicy, postJson } from '../common/outbound-policy';
+
 /**
  * Turns texts into vectors whose dot product says how alike they are. Chosen once at boot from the
  * config (see FaqModule); vectors of different models never meet (each row records its model).
@@ -21,7 +23,8 @@ export class OpenAiCompatibleEmbeddingProvider extends EmbeddingProvider {
     private readonly baseUrl: string,
     private readonly apiKey: string,
     readonly model: string,
-    private readonly timeoutMs = 10_000,
+    // Timeout, retry with backoff and a circuit breaker (see outbound-policy.ts).
+    private readonly policy: OutboundPolicy = outboundPolicy('embeddings', { timeoutMs: 5_000 }),
   ) {
     super();
   }
@@ -30,22 +33,14 @@ export class OpenAiCompatibleEmbeddingProvider extends EmbeddingProvider {
     if (texts.length === 0) {
       return [];
     }
-    let response: Response;
+    let body: { data?: Array<{ index?: number; embedding?: unknown }> } | undefined;
     try {
-      response = await fetch(`${this.baseUrl.replace(/\/+$/, '')}/embeddings`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.apiKey}` },
-        body: JSON.stringify({ model: this.model, input: texts }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      body = (await this.policy.execute((signal) =>
+        postJson(`${this.baseUrl.replace(/\/+$/, '')}/embeddings`, { Authorization: `Bearer ${this.apiKey}` }, { model: this.model, input: texts }, signal),
+      )) as typeof body;
     } catch (error) {
-      throw new EmbeddingUnavailableError(`embeddings endpoint unreachable: ${describe(error)}`);
+      throw new EmbeddingUnavailableError(`embeddings endpoint unavailable: ${error instanceof Error ? error.message : String(error)}`);
     }
-    if (!response.ok) {
-      // The body may echo the request or the key's owner; only the status goes to the log.
-      throw new EmbeddingUnavailableError(`embeddings endpoint answered ${response.status}`);
-    }
-    const body = (await response.json().catch(() => undefined)) as { data?: Array<{ index?: number; embedding?: unknown }> } | undefined;
     const data = body?.data;
     if (!Array.isArray(data) || data.length !== texts.length) {
       throw new EmbeddingUnavailableError('embeddings endpoint answered without one embedding per input');
@@ -177,11 +172,4 @@ function fnv1a(text: string): number {
 export function normalise(vector: number[]): number[] {
   const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
   return norm === 0 ? vector.map(() => 0) : vector.map((x) => x / norm);
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    return error.name === 'TimeoutError' ? 'timed out' : error.message;
-  }
-  return String(error);
 }

@@ -1,5 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { outboundPolicy } from '../common/outbound-policy';
 import { type AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { EmbeddingProvider, LocalHashingEmbeddingProvider, OpenAiCompatibleEmbeddingProvider } from './embedding-provider';
@@ -25,10 +26,10 @@ import { FaqController } from './faq.controller';
     {
       provide: EmbeddingProvider,
       inject: [APP_CONFIG],
-      useFactory: ({ embeddings }: AppConfig): EmbeddingProvider => {
+      useFactory: ({ embeddings, resilience }: AppConfig): EmbeddingProvider => {
         const provider =
           embeddings.baseUrl && embeddings.apiKey
-            ? new OpenAiCompatibleEmbeddingProvider(embeddings.baseUrl, embeddings.apiKey, embeddings.model)
+            ? new OpenAiCompatibleEmbeddingProvider(embeddings.baseUrl, embeddings.apiKey, embeddings.model, outboundPolicy('embeddings', { timeoutMs: resilience.outbound.embeddingsTimeoutMs }))
             : new LocalHashingEmbeddingProvider();
         new Logger('FaqModule').log(`FAQ embedding model: ${provider.model}`);
         return provider;

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { type OutboundPolicy, outboundPolicy, postJson } from '../common/outbound-policy';
 
 export interface FaqMatch {
   id: string;
@@ -24,9 +25,21 @@ export interface Answer {
 export abstract class Answerer {
   abstract readonly name: string;
   abstract answer(request: AnswerRequest): Promise<Answer>;
+  /** Seconds until the model may be tried again while its circuit breaker is open; else undefined. */
+  unavailableFor(): number | undefined {
+    return undefined;
+  }
 }
 
-export class AnswererUnavailableError extends Error {}
+export class AnswererUnavailableError extends Error {
+  /** Set when the breaker is open: the client should come back after this many seconds. */
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
 
 /** OpenAI-compatible chat completions (`LLM_BASE_URL`, `LLM_API_KEY`, `LLM_MODEL`). */
 export class OpenAiCompatibleAnswerer extends Answerer {
@@ -37,7 +50,8 @@ export class OpenAiCompatibleAnswerer extends Answerer {
     private readonly baseUrl: string,
     private readonly apiKey: string,
     private readonly model: string,
-    private readonly timeoutMs = 30_000,
+    // Timeout, retry with backoff and a circuit breaker (see outbound-policy.ts).
+    private readonly policy: OutboundPolicy = outboundPolicy('llm', { timeoutMs: 30_000 }),
   ) {
     super();
     this.name = `openai-compatible:${model}`;
@@ -53,28 +67,25 @@ export class OpenAiCompatibleAnswerer extends Answerer {
       ...history,
       { role: 'user', content: question },
     ];
-    let response: Response;
+    let body: { choices?: Array<{ message?: { content?: unknown } }> } | null | undefined;
     try {
-      response = await fetch(`${this.baseUrl.replace(/\/$/, '')}/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.apiKey}` },
-        body: JSON.stringify({ model: this.model, messages, temperature: 0.2 }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      body = (await this.policy.execute((signal) =>
+        postJson(`${this.baseUrl.replace(/\/$/, '')}/chat/completions`, { authorization: `Bearer ${this.apiKey}` }, { model: this.model, messages, temperature: 0.2 }, signal),
+      )) as typeof body;
     } catch (error) {
-      this.logger.warn(`chat completion request failed: ${error instanceof Error ? error.message : String(error)}`);
-      throw new AnswererUnavailableError('the language model could not be reached');
+      this.logger.warn(`chat completion failed: ${error instanceof Error ? error.message : String(error)}`);
+      // Once the breaker is open (now or by this failure) the client is told when to come back.
+      throw new AnswererUnavailableError('the language model could not be reached', this.policy.openFor());
     }
-    if (!response.ok) {
-      this.logger.warn(`chat completion answered ${response.status}`);
-      throw new AnswererUnavailableError(`the language model answered ${response.status}`);
-    }
-    const body = (await response.json().catch(() => null)) as { choices?: Array<{ message?: { content?: unknown } }> } | null;
     const reply = body?.choices?.[0]?.message?.content;
     if (typeof reply !== 'string' || reply.trim().length === 0) {
       throw new AnswererUnavailableError('the language model returned no answer');
     }
     return { reply: reply.trim(), sources: matches.map((m) => m.id) };
+  }
+
+  override unavailableFor(): number | undefined {
+    return this.policy.openFor();
   }
 }
 

@@ -1,5 +1,6 @@
 import { BadGatewayException, Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
+import { RetryLaterException } from '../common/unavailable';
 import { ChatPromptsService } from '../chat-config/chat-prompts.service';
 import { FaqSearchService } from '../faq/faq-search.service';
 import { User } from '../users/user.entity';
@@ -23,6 +24,11 @@ export class LlmService {
   ) {}
 
   async chat(user: User, message: string, conversationId?: string): Promise<ChatResponse> {
+    // The model's breaker is open: answer at once instead of searching for a call that cannot be made.
+    const closedFor = this.answerer.unavailableFor();
+    if (closedFor !== undefined) {
+      throw new RetryLaterException('The assistant is unavailable right now; please try again later', closedFor);
+    }
     const conversation = conversationId
       ? await this.ownConversation(user, conversationId)
       : new Conversation(user, message.trim().slice(0, 80) || 'Conversation');
@@ -34,6 +40,9 @@ export class LlmService {
     try {
       answer = await this.answerer.answer({ systemPrompt, question: message, matches, history });
     } catch (error) {
+      if (error instanceof AnswererUnavailableError && error.retryAfterSeconds !== undefined) {
+        throw new RetryLaterException('The assistant is unavailable right now; please try again later', error.retryAfterSeconds);
+      }
       if (error instanceof AnswererUnavailableError) {
         throw new BadGatewayException('The assistant is unavailable right now; please try again');
       }

@@ -47,8 +47,8 @@ export class ProductApp {
     this.http = request(app.getHttpServer());
   }
 
-  static async start(product: ProductName, env: NodeJS.ProcessEnv = {}): Promise<ProductApp> {
-    const databaseUrl = process.env.TEST_DATABASE_URL;
+  /** `databaseUrl`: another owner connection than the run's test database (a test's own server). */
+  static async start(product: ProductName, env: NodeJS.ProcessEnv = {}, databaseUrl = process.env.TEST_DATABASE_URL): Promise<ProductApp> {
     if (!databaseUrl) {
       throw new Error('TEST_DATABASE_URL is not set: run the tests through jest (test/global-setup.mjs)');
     }
