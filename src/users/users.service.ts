@@ -2,6 +2,7 @@ import { Injectable, NotFoundException, UnauthorizedException } from '@nestjs/co
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { type Role } from '../config/app-config';
 import { TenantContext } from '../tenancy/tenant-context';
+import { lockInTransaction } from '../tenancy/tenant-lock';
 import { type Page, page, type PageQuery } from '../common/pagination.dto';
 import { User } from './user.entity';
 
@@ -31,13 +32,20 @@ export class UsersService {
       }
       return known;
     }
-    const user = new User(clerkUserId);
-    // The new user is the actor of their own creation in the audit trail.
-    this.tenant.setUser(user.id);
-    const fork = this.em.fork();
     try {
-      await fork.persistAndFlush(user);
-      return await this.em.findOneOrFail(User, { id: user.id });
+      // Serialized with the webhook sync of the same user (and with a concurrent first request).
+      const created = await this.em.fork().transactional(async (em) => {
+        await lockInTransaction(em, clerkKey(clerkUserId));
+        if (await em.findOne(User, { clerkUserId }, { filters: { notDeleted: false } })) {
+          return null;
+        }
+        const user = new User(clerkUserId);
+        // The new user is the actor of their own creation in the audit trail.
+        this.tenant.setUser(user.id);
+        em.persist(user);
+        return user;
+      });
+      return created ? await this.em.findOneOrFail(User, { id: created.id }) : await this.signIn(clerkUserId);
     } catch (error) {
       // Two first requests of one user raced; the other one created it.
       if (error instanceof UniqueConstraintViolationException) {
@@ -76,6 +84,9 @@ export class UsersService {
    * profile older than the one already applied is skipped. Returns false when nothing was applied.
    */
   async syncFromClerk(profile: ClerkProfile): Promise<{ user: User; applied: boolean }> {
+    // Deliveries for one user serialize here (until the delivery's transaction ends), so they
+    // never both insert, and the updated_at comparison below sees the other's result.
+    await lockInTransaction(this.em, clerkKey(profile.clerkUserId));
     let user = await this.em.findOne(User, { clerkUserId: profile.clerkUserId }, { filters: { notDeleted: false } });
     if (!user) {
       user = new User(profile.clerkUserId);
@@ -96,6 +107,7 @@ export class UsersService {
 
   /** Soft delete: the row stays for the audit trail and the user vanishes from every route. */
   async deleteFromClerk(clerkUserId: string): Promise<boolean> {
+    await lockInTransaction(this.em, clerkKey(clerkUserId));
     const user = await this.em.findOne(User, { clerkUserId });
     if (!user) {
       return false;
@@ -104,4 +116,8 @@ export class UsersService {
     await this.em.flush();
     return true;
   }
+}
+
+function clerkKey(clerkUserId: string): string {
+  return `clerk-user:${clerkUserId}`;
 }
