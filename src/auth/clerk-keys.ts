@@ -1,7 +1,7 @@
 import { createPublicKey, KeyObject, type webcrypto } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { createRemoteJWKSet, decodeProtectedHeader } from 'jose';
-import { type OutboundPolicy, outboundPolicy, OutboundUnavailableError } from '../common/outbound-policy';
+import { configuredPolicy, type OutboundPolicy, OutboundUnavailableError } from '../common/outbound-policy';
 import { RetryLaterException } from '../common/unavailable';
 import { type AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
@@ -25,7 +25,7 @@ export class ClerkKeys {
       });
       // An unknown kid or a bad key set is the token's problem (401); only an unreachable endpoint
       // counts against the breaker and is retried.
-      this.policy = outboundPolicy('jwks', { timeoutMs: config.resilience.outbound.jwksTimeoutMs + 500, isFailure: isJwksOutage });
+      this.policy = configuredPolicy('jwks', config.resilience, { timeoutMs: config.resilience.outbound.jwksTimeoutMs + 500, isFailure: isJwksOutage });
     }
   }
 

@@ -5,13 +5,17 @@ import {
   circuitBreaker,
   handleWhen,
   isBrokenCircuitError,
-  isTaskCancelledError,
+  TaskCancelledError,
   retry,
   timeout,
   TimeoutStrategy,
   wrap,
 } from 'cockatiel';
 import { Logger } from '@nestjs/common';
+import { type ResilienceConfig } from '../config/resilience.config';
+
+// cockatiel 3.2's isTaskCancelledError() tests the wrong marker property (always false): instanceof it is.
+const isTaskCancelledError = (error: unknown): error is TaskCancelledError => error instanceof TaskCancelledError;
 
 export type OutboundService = 'embeddings' | 'llm' | 'jwks';
 
@@ -73,7 +77,7 @@ export function outboundPolicy(service: OutboundService, options: OutboundPolicy
   const isFailure = (error: unknown): boolean => isTaskCancelledError(error) || given(error);
   const halfOpenAfter = options.halfOpenAfterMs ?? 10_000;
   const handled = handleWhen((error) => isFailure(error));
-  const breaker = circuitBreaker(handled, { halfOpenAfter, breaker: new ConsecutiveBreaker(options.breakAfter ?? 3) });
+  const breaker = circuitBreaker(handled, { halfOpenAfter, breaker: new ConsecutiveBreaker(options.breakAfter ?? 5) });
   const policy = wrap(
     retry(handled, { maxAttempts: options.retries ?? 2, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 1_000 }) }),
     breaker,
@@ -86,8 +90,11 @@ export function outboundPolicy(service: OutboundService, options: OutboundPolicy
     logger.warn(`circuit open for ${halfOpenAfter} ms`);
   });
   breaker.onReset(() => logger.log('circuit closed'));
-  const openFor = (): number | undefined =>
-    breaker.state === CircuitState.Open ? Math.max(1, Math.ceil((openedAt + halfOpenAfter - Date.now()) / 1000)) : undefined;
+  // cockatiel moves Open -> HalfOpen only on the next call: once the wait is over, let that call through.
+  const openFor = (): number | undefined => {
+    const remaining = openedAt + halfOpenAfter - Date.now();
+    return breaker.state === CircuitState.Open && remaining > 0 ? Math.max(1, Math.ceil(remaining / 1000)) : undefined;
+  };
 
   return {
     openFor,
@@ -108,6 +115,22 @@ export function outboundPolicy(service: OutboundService, options: OutboundPolicy
       }
     },
   };
+}
+
+/** The policy of one service as configured (OUTBOUND_*, *_TIMEOUT_MS); extra options override. */
+export function configuredPolicy(
+  service: OutboundService,
+  { outbound }: ResilienceConfig,
+  extra: Partial<OutboundPolicyOptions> = {},
+): OutboundPolicy {
+  const timeoutMs = { embeddings: outbound.embeddingsTimeoutMs, llm: outbound.llmTimeoutMs, jwks: outbound.jwksTimeoutMs }[service];
+  return outboundPolicy(service, {
+    timeoutMs,
+    retries: outbound.retries,
+    breakAfter: outbound.breakerThreshold,
+    halfOpenAfterMs: outbound.breakerHalfOpenMs,
+    ...extra,
+  });
 }
 
 /**

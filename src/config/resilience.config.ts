@@ -11,7 +11,17 @@ export interface ResilienceConfig {
     lockTimeoutMs: number;
   };
   /** Per-call timeout of the outside services (embeddings, LLM, JWKS). */
-  outbound: { embeddingsTimeoutMs: number; llmTimeoutMs: number; jwksTimeoutMs: number };
+  outbound: {
+    embeddingsTimeoutMs: number;
+    llmTimeoutMs: number;
+    jwksTimeoutMs: number;
+    /** Retries after a failed attempt (429, 5xx, network error, timeout), with exponential backoff. */
+    retries: number;
+    /** Consecutive failed attempts that open a service's circuit breaker. */
+    breakerThreshold: number;
+    /** How long an open breaker fails calls at once before letting one trial call through. */
+    breakerHalfOpenMs: number;
+  };
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -39,6 +49,9 @@ export function loadResilienceConfig(env: NodeJS.ProcessEnv): ResilienceConfig {
       embeddingsTimeoutMs: integer(env, 'EMBEDDINGS_TIMEOUT_MS', 5_000, 100, 600_000),
       llmTimeoutMs: integer(env, 'LLM_TIMEOUT_MS', 30_000, 100, 600_000),
       jwksTimeoutMs: integer(env, 'CLERK_JWKS_TIMEOUT_MS', 3_000, 100, 600_000),
+      retries: integer(env, 'OUTBOUND_RETRIES', 2, 0, 10),
+      breakerThreshold: integer(env, 'OUTBOUND_BREAKER_THRESHOLD', 5, 1, 1000),
+      breakerHalfOpenMs: integer(env, 'OUTBOUND_BREAKER_HALF_OPEN_MS', 10_000, 100, 3_600_000),
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { outboundPolicy } from '../common/outbound-policy';
+import { configuredPolicy } from '../common/outbound-policy';
 import { type AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { EmbeddingProvider, LocalHashingEmbeddingProvider, OpenAiCompatibleEmbeddingProvider } from './embedding-provider';
@@ -29,7 +29,7 @@ import { FaqController } from './faq.controller';
       useFactory: ({ embeddings, resilience }: AppConfig): EmbeddingProvider => {
         const provider =
           embeddings.baseUrl && embeddings.apiKey
-            ? new OpenAiCompatibleEmbeddingProvider(embeddings.baseUrl, embeddings.apiKey, embeddings.model, outboundPolicy('embeddings', { timeoutMs: resilience.outbound.embeddingsTimeoutMs }))
+            ? new OpenAiCompatibleEmbeddingProvider(embeddings.baseUrl, embeddings.apiKey, embeddings.model, configuredPolicy('embeddings', resilience))
             : new LocalHashingEmbeddingProvider();
         new Logger('FaqModule').log(`FAQ embedding model: ${provider.model}`);
         return provider;

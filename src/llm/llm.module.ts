@@ -1,7 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { ChatConfigModule } from '../chat-config/chat-config.module';
-import { outboundPolicy } from '../common/outbound-policy';
+import { configuredPolicy } from '../common/outbound-policy';
 import { type AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { FaqModule } from '../faq/faq.module';
@@ -20,7 +20,7 @@ import { LlmService } from './llm.service';
       inject: [APP_CONFIG],
       useFactory: ({ llm, resilience }: AppConfig): Answerer => {
         const answerer =
-          llm.baseUrl && llm.apiKey ? new OpenAiCompatibleAnswerer(llm.baseUrl, llm.apiKey, llm.model, outboundPolicy('llm', { timeoutMs: resilience.outbound.llmTimeoutMs })) : new ExtractiveAnswerer();
+          llm.baseUrl && llm.apiKey ? new OpenAiCompatibleAnswerer(llm.baseUrl, llm.apiKey, llm.model, configuredPolicy('llm', resilience)) : new ExtractiveAnswerer();
         new Logger('LlmModule').log(`assistant model: ${answerer.name}`);
         return answerer;
       },
