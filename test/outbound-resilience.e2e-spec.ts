@@ -18,11 +18,11 @@ class FakeModel {
   ) {}
 
   static async start(): Promise<FakeModel> {
-    let fake: FakeModel | undefined;
-    const server = createServer((request, response) => fake?.handle(request, response));
+    const holder: { fake?: FakeModel } = {};
+    const server = createServer((request, response) => holder.fake?.handle(request, response));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fake = new FakeModel(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`);
-    return fake;
+    holder.fake = new FakeModel(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`);
+    return holder.fake;
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
@@ -109,7 +109,7 @@ describe('outside services: timeout, retry, circuit breaker', () => {
   async function chat(): Promise<{ ms: number; status: number; retryAfter?: string; body: Record<string, unknown> }> {
     const started = Date.now();
     const response = await app.http.post('/api/v1/llm/chat').set(user.auth).send({ message: 'are pets allowed?' });
-    return { ms: Date.now() - started, status: response.status, retryAfter: response.headers['retry-after'] as string | undefined, body: response.body as Record<string, unknown> };
+    return { ms: Date.now() - started, status: response.status, retryAfter: response.headers['retry-after'], body: response.body as Record<string, unknown> };
   }
 
   it('search stays correct while embeddings hang or fail, answers at once once the breaker is open, and uses embeddings again after recovery', async () => {

@@ -36,7 +36,7 @@ describe('database down: fail fast with 503, recover without a restart', () => {
       at: started,
       ms: Date.now() - started,
       status: response.status,
-      retryAfter: response.headers['retry-after'] as string | undefined,
+      retryAfter: response.headers['retry-after'],
       body: response.body as Sample['body'],
     };
   }

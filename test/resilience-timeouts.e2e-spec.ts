@@ -30,7 +30,7 @@ describe('statement and lock timeouts, bounded pool acquisition', () => {
     const started = Date.now();
     const request = app.http.get(path).timeout(20_000);
     const response = await (auth ? request.set(user.auth) : request);
-    return { status: response.status, ms: Date.now() - started, retryAfter: response.headers['retry-after'] as string | undefined, body: response.body };
+    return { status: response.status, ms: Date.now() - started, retryAfter: response.headers['retry-after'], body: response.body };
   }
 
   it('has defaults and refuses a bad value naming the variable', () => {

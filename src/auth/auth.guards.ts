@@ -28,7 +28,7 @@ export class ClerkAuthGuard implements CanActivate {
         }
         // "Cannot check the user now" is not "the token is invalid": the database or the key set is
         // unreachable, so the client is told to retry (503), not to sign in again (401).
-        if (error instanceof RetryLaterException || isDatabaseUnavailable(error)) {
+        if (error instanceof Error && (error instanceof RetryLaterException || isDatabaseUnavailable(error))) {
           return reject(error);
         }
         if (info instanceof RetryLaterException) {

@@ -43,7 +43,7 @@ export class ClerkKeys {
     const jwks = this.jwks;
     let key;
     try {
-      key = await (this.policy ? this.policy.execute(() => jwks({ alg: 'RS256', kid: header.kid })) : jwks({ alg: 'RS256', kid: header.kid }));
+      key = await (this.policy ? this.policy.call(() => jwks({ alg: 'RS256', kid: header.kid })) : jwks({ alg: 'RS256', kid: header.kid }));
     } catch (error) {
       if (error instanceof OutboundUnavailableError) {
         // Cannot check the token now: 503 with Retry-After, not "your token is invalid".

@@ -50,7 +50,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (isDatabaseUnavailable(exception)) {
       // Expected while the database is down or busy: one line, no stack, nothing internal to the client.
-      this.logger.warn(`database unavailable on ${request.method} ${request.route?.path ?? request.path} [${requestId}]: ${codeOf(exception)}`);
+      this.logger.warn(`database unavailable on ${request.method} ${(request.route as { path?: string } | undefined)?.path ?? request.path} [${requestId}]: ${codeOf(exception)}`);
       return { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'The service is temporarily unavailable; please retry shortly' };
     }
     this.logger.error(

@@ -13,6 +13,7 @@ function statusOf(error: NodeJS.ErrnoException): number {
       return 408;
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
       return 413;
+    case undefined:
     default:
       return 400;
   }

@@ -6,12 +6,12 @@ import { requestIdOf } from './request-id';
 export const MAX_INPUT_DEPTH = 32;
 
 // NUL cannot be stored in PostgreSQL text or jsonb; an unpaired UTF-16 surrogate cannot be encoded as UTF-8.
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const HAS_LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATES = new RegExp(HAS_LONE_SURROGATE.source, 'g');
 
 export function hasUnstorableText(text: string): boolean {
-  return UNSTORABLE.test(text);
+  return text.includes('\u0000') || HAS_LONE_SURROGATE.test(text);
 }
 
 /** What is wrong with a parsed body or query, or undefined; iterative, so no input can overflow the stack. */
@@ -55,7 +55,7 @@ export function rejectUnstorableInput(request: Request, response: Response, next
 /** A copy of a JSON value (no deeper than MAX_INPUT_DEPTH) with NUL removed and unpaired surrogates replaced by U+FFFD. */
 export function storableJson(value: unknown): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\u0000/g, '').replace(LONE_SURROGATE, '\ufffd');
+    return value.replaceAll('\u0000', '').replace(LONE_SURROGATES, '\ufffd');
   }
   if (Array.isArray(value)) {
     return value.map(storableJson);

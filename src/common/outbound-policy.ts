@@ -64,7 +64,7 @@ export function isTransientOutboundError(error: unknown): boolean {
 
 export interface OutboundPolicy {
   /** Runs `call` under timeout, retry with exponential backoff and the circuit breaker. */
-  execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  call<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** Seconds until a trial call is let through when the breaker is open; undefined when closed. */
   openFor(): number | undefined;
 }
@@ -98,9 +98,10 @@ export function outboundPolicy(service: OutboundService, options: OutboundPolicy
 
   return {
     openFor,
-    async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    async call<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
       try {
-        return await policy.execute(({ signal }) => call(signal));
+        // eslint-disable-next-line no-restricted-syntax -- cockatiel's execute, not SQL
+        return await policy.execute(({ signal }) => work(signal));
       } catch (error) {
         if (isBrokenCircuitError(error)) {
           throw new OutboundUnavailableError(service, 'open', openFor() ?? 1, 'circuit open');

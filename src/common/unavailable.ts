@@ -66,5 +66,5 @@ export function retryAfterOf(exception: unknown, status: number): number | undef
   if (exception instanceof RetryLaterException) {
     return Math.max(1, Math.ceil(exception.retryAfterSeconds));
   }
-  return status === HttpStatus.SERVICE_UNAVAILABLE ? RETRY_AFTER_SECONDS : undefined;
+  return status === (HttpStatus.SERVICE_UNAVAILABLE as number) ? RETRY_AFTER_SECONDS : undefined;
 }

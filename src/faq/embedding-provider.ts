@@ -35,7 +35,7 @@ export class OpenAiCompatibleEmbeddingProvider extends EmbeddingProvider {
     }
     let body: { data?: Array<{ index?: number; embedding?: unknown }> } | undefined;
     try {
-      body = (await this.policy.execute((signal) =>
+      body = (await this.policy.call((signal) =>
         postJson(`${this.baseUrl.replace(/\/+$/, '')}/embeddings`, { Authorization: `Bearer ${this.apiKey}` }, { model: this.model, input: texts }, signal),
       )) as typeof body;
     } catch (error) {

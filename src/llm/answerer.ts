@@ -69,7 +69,7 @@ export class OpenAiCompatibleAnswerer extends Answerer {
     ];
     let body: { choices?: Array<{ message?: { content?: unknown } }> } | null | undefined;
     try {
-      body = (await this.policy.execute((signal) =>
+      body = (await this.policy.call((signal) =>
         postJson(`${this.baseUrl.replace(/\/$/, '')}/chat/completions`, { authorization: `Bearer ${this.apiKey}` }, { model: this.model, messages, temperature: 0.2 }, signal),
       )) as typeof body;
     } catch (error) {
