@@ -38,7 +38,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   while (typeof current === 'object' && current !== null && !seen.has(current)) {
     seen.add(current);
     const { code, name, message } = current as { code?: unknown; name?: unknown; message?: unknown };
-    if (typeof code === 'string' && (TRANSIENT_CODES.has(code) || code.startsWith('08'))) {
+    // 08P01 (protocol violation) is what a bad request provokes, not a lost connection.
+    if (typeof code === 'string' && (TRANSIENT_CODES.has(code) || (code.startsWith('08') && code !== '08P01'))) {
       return true;
     }
     if (typeof name === 'string' && TRANSIENT_NAMES.has(name)) {
