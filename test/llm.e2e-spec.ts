@@ -55,7 +55,7 @@ describe('the FAQ chat assistant', () => {
   beforeAll(async () => {
     llm = await fakeLlm();
     apps = await startBothProducts();
-    withModel = await ProductApp.start('bestays', { LLM_BASE_URL: llm.url, LLM_API_KEY: 'test-llm-key', LLM_MODEL: 'fake-1' });
+    withModel = await ProductApp.start('bestays', { LLM_BASE_URL: llm.url, LLM_API_KEY: 'test-llm-key', LLM_MODEL: 'fake-1', OUTBOUND_RETRIES: '0' });
     for (const app of [apps.bestays, apps.realestate]) {
       await app.inTenant(() => seedFaq(app.app, app.product));
     }
@@ -187,6 +187,7 @@ describe('the FAQ chat assistant', () => {
     expect(llm.calls[1].body.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
   });
 
+  // Retries are off for this app (OUTBOUND_RETRIES=0): one failed call is the model failing.
   it('answers 502 and stores nothing when the model fails', async () => {
     llm.failNext();
     const failed = await withModel.http.post('/api/v1/llm/chat').set(modelUser.auth).send({ message: 'Will this fail?' }).expect(502);

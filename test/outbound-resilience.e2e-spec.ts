@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { hashingVector } from '../src/faq/embedding-provider';
 import { ProductApp, type TestUser } from './harness/product-app';
 
-type Mode = 'ok' | 'hang' | 'fail';
+type Mode = 'ok' | 'hang' | 'fail' | 'fail-once';
 
 /** One fake OpenAI-compatible endpoint (embeddings and chat) on loopback that can hang, fail or work. */
 class FakeModel {
@@ -33,6 +33,11 @@ class FakeModel {
       this.calls[chat ? 'chat' : 'embeddings']++;
       if (this.mode === 'hang') {
         this.hanging.add(response);
+        return;
+      }
+      if (this.mode === 'fail-once') {
+        this.mode = 'ok';
+        response.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"busy"}');
         return;
       }
       if (this.mode === 'fail') {
@@ -68,6 +73,8 @@ describe('outside services: timeout, retry, circuit breaker', () => {
   let user: TestUser;
   let documentId: string;
   let queryNumber = 0;
+  // A made-up word: other suites share the database, and only this test's document may match.
+  const word = `wombatoutbound${Date.now().toString(36).replace(/[0-9]/g, '')}`;
 
   beforeAll(async () => {
     fake = await FakeModel.start();
@@ -85,11 +92,11 @@ describe('outside services: timeout, retry, circuit breaker', () => {
     });
     const admin = await app.user('admin');
     user = await app.user('user');
-    const category = await app.http.post('/api/v1/admin/categories').set(admin.auth).send({ name: 'Pets', slug: 'pets-outbound' }).expect(201);
+    const category = await app.http.post('/api/v1/admin/categories').set(admin.auth).send({ name: 'Pets', slug: `pets-${word}` }).expect(201);
     const document = await app.http
       .post('/api/v1/admin/faqs')
       .set(admin.auth)
-      .send({ categoryId: category.body.id, question: 'Are pets allowed in the apartment?', answer: 'Dogs and cats are welcome.', status: 'published' })
+      .send({ categoryId: category.body.id, question: `Are ${word}s allowed in the apartment?`, answer: `Every ${word} is welcome.`, status: 'published' })
       .expect(201);
     documentId = document.body.id as string;
   });
@@ -102,13 +109,13 @@ describe('outside services: timeout, retry, circuit breaker', () => {
   // Each search uses new words, so the query-embedding cache never answers for the endpoint.
   async function search(): Promise<{ ms: number; ids: string[]; status: number }> {
     const started = Date.now();
-    const response = await app.http.get('/api/v1/faq/search').query({ q: `are pets allowed ${++queryNumber}` });
+    const response = await app.http.get('/api/v1/faq/search').query({ q: `${word} zq${String.fromCharCode(97 + (++queryNumber % 26))}${queryNumber}x` });
     return { ms: Date.now() - started, status: response.status, ids: ((response.body.items ?? []) as Array<{ id: string }>).map((hit) => hit.id) };
   }
 
   async function chat(): Promise<{ ms: number; status: number; retryAfter?: string; body: Record<string, unknown> }> {
     const started = Date.now();
-    const response = await app.http.post('/api/v1/llm/chat').set(user.auth).send({ message: 'are pets allowed?' });
+    const response = await app.http.post('/api/v1/llm/chat').set(user.auth).send({ message: `are ${word}s allowed?` });
     return { ms: Date.now() - started, status: response.status, retryAfter: response.headers['retry-after'], body: response.body as Record<string, unknown> };
   }
 
@@ -116,7 +123,7 @@ describe('outside services: timeout, retry, circuit breaker', () => {
     const healthy = await search();
     expect(healthy).toMatchObject({ status: 200, ids: [documentId] });
     const cached = fake.calls.embeddings;
-    await app.http.get('/api/v1/faq/search').query({ q: `are pets allowed ${queryNumber}` }).expect(200);
+    await app.http.get('/api/v1/faq/search').query({ q: `${word} zq${String.fromCharCode(97 + (queryNumber % 26))}${queryNumber}x` }).expect(200);
     expect(fake.calls.embeddings).toBe(cached);
 
     fake.mode = 'hang';
@@ -153,6 +160,11 @@ describe('outside services: timeout, retry, circuit breaker', () => {
 
   it('chat answers 503 with Retry-After at once while the model breaker is open, and recovers', async () => {
     expect((await chat()).status).toBe(200);
+    // One 503 from the model is retried (with backoff) and the client never sees it.
+    fake.mode = 'fail-once';
+    const before = fake.calls.chat;
+    expect((await chat()).status).toBe(200);
+    expect(fake.calls.chat).toBe(before + 2);
 
     fake.mode = 'hang';
     const failing = await chat();
