@@ -85,7 +85,7 @@ describe('property-based: generated requests to every route of both products', (
       const faq = await app.http
         .post('/api/v1/admin/faqs')
         .set(auth)
-        .send({ categoryId: category.body.id, question: 'Are pets allowed?', answer: 'Yes, pets are welcome.', status: 'published' })
+        .send({ categoryId: category.body.id, question: `Question ${tag}?`, answer: `Answer ${tag}.`, status: 'published' })
         .expect(201);
       const prompt = await app.http.post('/api/v1/admin/chat-config/prompts').set(auth).send({ name: `p${tag}`, content: 'Hello' }).expect(201);
       const tool = await app.http
@@ -93,7 +93,7 @@ describe('property-based: generated requests to every route of both products', (
         .set(auth)
         .send({ name: `t${tag}`, description: 'x', parameters: { type: 'object', properties: {} } })
         .expect(201);
-      const chat = await app.http.post('/api/v1/llm/chat').set(user[product].auth).send({ message: 'are pets allowed?' }).expect(200);
+      const chat = await app.http.post('/api/v1/llm/chat').set(user[product].auth).send({ message: `question ${tag}` }).expect(200);
       seeded[product] = [property.body.id, category.body.id, faq.body.id, prompt.body.id, tool.body.id, chat.body.conversationId, ...Object.values(users[product]).map((u) => u.id)].filter(
         (id): id is string => typeof id === 'string',
       );

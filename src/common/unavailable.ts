@@ -24,9 +24,10 @@ const TRANSIENT_CODES = new Set([
   '40P01',
 ]);
 const TRANSIENT_NAMES = new Set(['KnexTimeoutError', 'TimeoutError', 'ConnectionException']);
-// pg and knex report a lost or unobtainable connection with these messages and no code.
+// pg and knex report a lost or unobtainable connection with these messages and no code ("Transaction
+// query already complete": knex closed the transaction when its connection died mid-way).
 const TRANSIENT_MESSAGES =
-  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Timeout acquiring a connection|Client has encountered a connection error|Connection ended unexpectedly|Client was closed and is not queryable|the database system is (starting up|shutting down|in recovery)/i;
+  /Transaction query already complete|Connection terminated|connection timeout|timeout exceeded when trying to connect|Timeout acquiring a connection|Client has encountered a connection error|Connection ended unexpectedly|Client was closed and is not queryable|the database system is (starting up|shutting down|in recovery)/i;
 
 /** Seconds a client should wait before retrying after a 503 from a dependency. */
 export const RETRY_AFTER_SECONDS = 2;
