@@ -29,7 +29,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.register(config),
-        MikroOrmModule.forRoot({ ...ormOptions(runtimeDatabaseUrl, config.connections.replicaUrls), autoLoadEntities: true, registerRequestContext: true }),
+        MikroOrmModule.forRoot({ ...ormOptions(runtimeDatabaseUrl, config.resilience.database, config.connections.replicaUrls), autoLoadEntities: true, registerRequestContext: true }),
         TenancyModule,
         BootModule,
         ProductsModule,

@@ -5,8 +5,10 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type NextFunction, raw, type Request, type Response } from 'express';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { answerClientErrorsAsJson } from './common/client-errors';
 import { httpErrorBody } from './common/http-error';
 import { useHttpCaching } from './common/http-cache';
+import { rejectUnstorableInput } from './common/input-guard';
 import { requestIdOf } from './common/request-id';
 import { type AppConfig } from './config/app-config';
 import { ProductRegistry } from './products/product-registry.service';
@@ -16,11 +18,19 @@ import { productHeaders, tenantContext } from './tenancy/tenant-context.middlewa
 const BODY_LIMIT = '1mb';
 
 // Body-parser failures happen before Nest's router, so they get the contract's JSON here.
+// A zlib error (Content-Encoding that does not match the bytes) carries a 4xx status but no `type`.
 function bodyParserErrors(error: { status?: number; type?: string }, request: Request, response: Response, next: NextFunction): void {
-  if (typeof error?.status !== 'number' || typeof error.type !== 'string') {
+  if (typeof error?.status !== 'number' || error.status < 400 || error.status >= 500) {
     return next(error);
   }
-  const message = error.status === 413 ? `Request body is larger than ${BODY_LIMIT}` : 'Malformed request body';
+  const message =
+    error.status === 413
+      ? `Request body is larger than ${BODY_LIMIT}`
+      : error.status === 415
+        ? 'Unsupported Content-Encoding or charset (accepted: identity, gzip, deflate, br, zstd)'
+        : error.type === undefined
+          ? 'Request body could not be decoded as its Content-Encoding says'
+          : 'Malformed request body';
   response.status(error.status).json(httpErrorBody(error.status, message, requestIdOf(request)));
 }
 
@@ -35,6 +45,7 @@ export async function createApp(
     rawBody: true,
     ...(logger === undefined ? {} : { logger }),
   });
+  answerClientErrorsAsJson(app.getHttpServer(), config.product);
   app.setGlobalPrefix('api');
   app.set('x-powered-by', false);
   app.use(productHeaders(config.product));
@@ -44,6 +55,7 @@ export async function createApp(
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.use(bodyParserErrors);
+  app.use(rejectUnstorableInput);
   app.use(tenantContext(config.product));
   app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

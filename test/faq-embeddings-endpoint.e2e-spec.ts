@@ -42,6 +42,8 @@ describe('FAQ', () => {
         EMBEDDINGS_BASE_URL: baseUrl,
         EMBEDDINGS_API_KEY: 'sk-test-key',
         EMBEDDINGS_MODEL: 'test-embed-8',
+        // This test is about the write path; the breaker has its own (test/outbound-resilience.e2e-spec.ts).
+        OUTBOUND_BREAKER_THRESHOLD: '1000',
       });
       try {
         const auth = (await remote.user('admin')).auth;

@@ -6,6 +6,7 @@ import { type Role } from '../users/roles';
 import { User } from '../users/user.entity';
 import { ClerkJwtStrategy } from './clerk-jwt.strategy';
 import { ROLES_KEY } from './auth.constants';
+import { isDatabaseUnavailable, RetryLaterException } from '../common/unavailable';
 
 /** Runs this app's own ClerkJwtStrategy instance (never a name looked up in a global registry). */
 @Injectable()
@@ -21,9 +22,17 @@ export class ClerkAuthGuard implements CanActivate {
     // another request's callback. Each request gets its own object inheriting from this app's strategy.
     const strategy = Object.create(this.strategy) as ClerkJwtStrategy;
     return new Promise((resolve, reject) => {
-      const middleware: unknown = passport.authenticate(strategy, { session: false }, (error: unknown, user: User | false) => {
+      const middleware: unknown = passport.authenticate(strategy, { session: false }, (error: unknown, user: User | false, info: unknown) => {
         if (error instanceof UnauthorizedException) {
           return reject(error);
+        }
+        // "Cannot check the user now" is not "the token is invalid": the database or the key set is
+        // unreachable, so the client is told to retry (503), not to sign in again (401).
+        if (error instanceof Error && (error instanceof RetryLaterException || isDatabaseUnavailable(error))) {
+          return reject(error);
+        }
+        if (info instanceof RetryLaterException) {
+          return reject(info);
         }
         // One answer for every other failure: what exactly was wrong with a token is not the client's business.
         if (error || !user) {

@@ -1,6 +1,8 @@
 import { createPublicKey, KeyObject, type webcrypto } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { createRemoteJWKSet, decodeProtectedHeader } from 'jose';
+import { configuredPolicy, type OutboundPolicy, OutboundUnavailableError } from '../common/outbound-policy';
+import { RetryLaterException } from '../common/unavailable';
 import { type AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
 
@@ -9,6 +11,7 @@ import { InjectConfig } from '../config/config.module';
 export class ClerkKeys {
   private readonly pem?: KeyObject;
   private readonly jwks?: ReturnType<typeof createRemoteJWKSet>;
+  private readonly policy?: OutboundPolicy;
 
   constructor(@InjectConfig() config: AppConfig) {
     if (config.clerk.jwtKey) {
@@ -18,8 +21,11 @@ export class ClerkKeys {
       this.jwks = createRemoteJWKSet(new URL(config.clerk.jwksUrl), {
         cacheMaxAge: 10 * 60_000,
         cooldownDuration: 30_000,
-        timeoutDuration: 5_000,
+        timeoutDuration: config.resilience.outbound.jwksTimeoutMs,
       });
+      // An unknown kid or a bad key set is the token's problem (401); only an unreachable endpoint
+      // counts against the breaker and is retried.
+      this.policy = configuredPolicy('jwks', config.resilience, { timeoutMs: config.resilience.outbound.jwksTimeoutMs + 500, isFailure: isJwksOutage });
     }
   }
 
@@ -34,7 +40,29 @@ export class ClerkKeys {
     if (header.alg !== 'RS256') {
       throw new Error('only RS256 tokens are accepted');
     }
-    const key = await this.jwks({ alg: 'RS256', kid: header.kid });
+    const jwks = this.jwks;
+    let key;
+    try {
+      key = await (this.policy ? this.policy.call(() => jwks({ alg: 'RS256', kid: header.kid })) : jwks({ alg: 'RS256', kid: header.kid }));
+    } catch (error) {
+      if (error instanceof OutboundUnavailableError) {
+        // Cannot check the token now: 503 with Retry-After, not "your token is invalid".
+        throw new RetryLaterException('Sign-in cannot be checked right now; please retry shortly', error.retryAfterSeconds);
+      }
+      throw error;
+    }
     return key instanceof KeyObject ? key : KeyObject.from(key as webcrypto.CryptoKey);
   }
+}
+
+function isJwksOutage(error: unknown): boolean {
+  const { code, message, name } = (error ?? {}) as { code?: unknown; message?: unknown; name?: unknown };
+  if (code === 'ERR_JWKS_TIMEOUT' || name === 'TimeoutError' || error instanceof TypeError) {
+    return true;
+  }
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+    return true;
+  }
+  // jose: "Expected 200 OK from the JSON Web Key Set HTTP response"
+  return typeof message === 'string' && message.startsWith('Expected 200 OK');
 }

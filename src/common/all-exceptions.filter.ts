@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { TenantViolationError } from '../tenancy/tenant-entity';
 import { httpErrorBody } from './http-error';
 import { requestIdOf } from './request-id';
+import { isDatabaseUnavailable, retryAfterOf } from './unavailable';
 
 /** The contract's JSON error for everything; unknown errors are logged and answered as a bare 500. */
 @Catch()
@@ -19,9 +20,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (response.headersSent) {
       return;
     }
-    // An exception may say when to come back (e.g. a used-up token budget's 429).
-    const retryAfter = (exception as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
-    if (typeof retryAfter === 'number') {
+    const retryAfter = retryAfterOf(exception, status);
+    if (retryAfter !== undefined && !response.getHeader('Retry-After')) {
       response.setHeader('Retry-After', String(retryAfter));
     }
     response.status(status).json(httpErrorBody(status, message, requestId));
@@ -48,10 +48,20 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.error(`tenant violation on ${request.method} ${request.originalUrl} [${requestId}]: ${exception.message}`);
       return { status: HttpStatus.NOT_FOUND, message: 'Not found' };
     }
+    if (isDatabaseUnavailable(exception)) {
+      // Expected while the database is down or busy: one line, no stack, nothing internal to the client.
+      this.logger.warn(`database unavailable on ${request.method} ${(request.route as { path?: string } | undefined)?.path ?? request.path} [${requestId}]: ${codeOf(exception)}`);
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'The service is temporarily unavailable; please retry shortly' };
+    }
     this.logger.error(
       `unhandled error on ${request.method} ${request.originalUrl} [${requestId}]`,
       exception instanceof Error ? exception.stack : String(exception),
     );
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
   }
+}
+
+function codeOf(error: unknown): string {
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  return typeof code === 'string' ? code : typeof name === 'string' ? name : 'unknown';
 }

@@ -2,6 +2,7 @@ import { type HttpCacheConfig, loadHttpCacheConfig } from './http-cache.config';
 import { type ConnectionsConfig, loadConnectionsConfig } from './connections.config';
 import { type AssistantConfig, loadAssistantConfig } from './assistant.config';
 import { loadRegistryConfig, type RegistryConfig } from './registry.config';
+import { loadResilienceConfig, type ResilienceConfig } from './resilience.config';
 
 export interface AppConfig {
   product: string;
@@ -26,6 +27,7 @@ export interface AppConfig {
   assistant: AssistantConfig;
   /** Product registry: secrets keys, env overrides, retention, Clerk Backend API (see registry.config.ts). */
   registry: RegistryConfig;
+  resilience: ResilienceConfig;
   /** Logged once at boot, e.g. the PRODUCT default. */
   warnings: string[];
 }
@@ -127,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     httpCache: loadHttpCacheConfig(env),
     assistant: loadAssistantConfig(env),
     registry: loadRegistryConfig(env),
+    resilience: loadResilienceConfig(env),
     warnings,
   };
 }

@@ -40,6 +40,7 @@ export async function prepareFromConfig(config: AppConfig, product: string, log:
     runtimeUrl: admin.embedded ? undefined : config.databaseUrl,
     runtimePassword: config.connections.runtimeRolePasswords[product],
     allowedProducts: config.allowedProducts,
+    sessionLimits: config.resilience.database,
   });
   return { runtimeUrl, embedded: admin.embedded };
 }

@@ -69,6 +69,12 @@ export interface PrepareOptions {
   runtimePassword?: string;
   /** Products to register in the registry when missing (ALLOWED_PRODUCTS); this product always is. */
   allowedProducts?: string[];
+  /**
+   * statement_timeout / lock_timeout of the runtime role (DATABASE_STATEMENT_TIMEOUT_MS,
+   * DATABASE_LOCK_TIMEOUT_MS). Settings of the role, not of a session: they hold behind PgBouncer's
+   * transaction pooling, which refuses an `options` startup parameter and loses a session SET.
+   */
+  sessionLimits?: { statementTimeoutMs: number; lockTimeoutMs: number };
 }
 
 /**
@@ -123,6 +129,13 @@ async function provisionFor(admin: Client, ownerUrl: string, product: string, op
   const { rows } = await admin.query<{ database: string }>('select current_database() as database');
   const fromUrl = base.username === runtimeRoleName(rows[0].database, product) && base.password ? decodeURIComponent(base.password) : undefined;
   const { role, password } = await provisionRuntimeRole(admin, new URL(ownerUrl), product, options.runtimePassword ?? fromUrl);
+  if (options.sessionLimits) {
+    const { statementTimeoutMs, lockTimeoutMs } = options.sessionLimits;
+    const target = `role ${admin.escapeIdentifier(role)} in database ${admin.escapeIdentifier(rows[0].database)}`;
+    // New connections of the role get them; integers validated at boot (resilience.config.ts).
+    await admin.query(`alter ${target} set statement_timeout = ${Math.trunc(statementTimeoutMs)}`);
+    await admin.query(`alter ${target} set lock_timeout = ${Math.trunc(lockTimeoutMs)}`);
+  }
   base.username = encodeURIComponent(role);
   base.password = encodeURIComponent(password);
   return base.toString();

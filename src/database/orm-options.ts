@@ -1,11 +1,19 @@
 import { AuditSubscriber } from '../audit/audit.subscriber';
+import { Logger } from '@nestjs/common';
+import { type ResilienceConfig } from '../config/resilience.config';
 import { defineConfig, EntityManager, type Options } from '@mikro-orm/postgresql';
 import { ReadYourWritesDriver, replicaOptions } from './read-replicas';
 import { TENANT_FILTER, tenantFilter } from '../tenancy/tenant-filter';
 import { TenantEntityManager } from '../tenancy/tenant-entity-manager';
 import { TenantGuardSubscriber } from '../tenancy/tenant-guard.subscriber';
 
-export function ormOptions(runtimeUrl: string, replicaUrls: string[] = []): Options {
+const knexLogger = new Logger('Database');
+
+type DatabaseLimits = ResilienceConfig['database'];
+
+const DEFAULT_LIMITS: DatabaseLimits = { poolMax: 10, acquireTimeoutMs: 2_000, connectTimeoutMs: 2_000, statementTimeoutMs: 10_000, lockTimeoutMs: 5_000 };
+
+export function ormOptions(runtimeUrl: string, limits: DatabaseLimits = DEFAULT_LIMITS, replicaUrls: string[] = []): Options {
   return defineConfig({
     clientUrl: runtimeUrl,
     // Read-only queries outside transactions go to the replicas (when any); see read-replicas.ts.
@@ -26,7 +34,21 @@ export function ormOptions(runtimeUrl: string, replicaUrls: string[] = []): Opti
     forceUtcTimezone: true,
     // The runtime role cannot read the migrations table, and the schema is not the ORM's to check.
     ensureDatabase: false,
-    pool: { min: 1, max: 10 },
+    // Fail fast: a connection that cannot be made or borrowed in time, a statement that runs too long
+    // or waits too long for a lock, is an error the global filter answers with 503 + Retry-After.
+    pool: { min: 1, max: limits.poolMax, acquireTimeoutMillis: limits.acquireTimeoutMs, createTimeoutMillis: limits.connectTimeoutMs },
+    driverOptions: {
+      // knex reports lost connections on console.log; one line through Nest's logger instead.
+      log: { warn: (message: string) => knexLogger.warn(message), error: (message: string) => knexLogger.error(message), debug: () => undefined, deprecate: () => undefined },
+      acquireConnectionTimeout: limits.acquireTimeoutMs,
+      connection: {
+        connectionTimeoutMillis: limits.connectTimeoutMs,
+        keepAlive: true,
+        // statement_timeout and lock_timeout are settings of the runtime role itself (set when it is
+        // provisioned, see migrate.ts): a session SET or an `options` startup parameter would not
+        // survive PgBouncer's transaction pooling, which refuses `options` outright.
+      },
+    },
     debug: false,
   });
 }

@@ -1,4 +1,5 @@
 import { describeError } from '../common/describe-error';
+import { type OutboundPolicy, outboundPolicy, postJson } from '../common/outbound-policy';
 import { contentWords, lightStem } from './text';
 
 /**
@@ -24,7 +25,8 @@ export class OpenAiCompatibleEmbeddingProvider extends EmbeddingProvider {
     private readonly baseUrl: string,
     private readonly apiKey: string,
     readonly model: string,
-    private readonly timeoutMs = 10_000,
+    // Timeout, retry with backoff and a circuit breaker (see outbound-policy.ts).
+    private readonly policy: OutboundPolicy = outboundPolicy('embeddings', { timeoutMs: 5_000 }),
   ) {
     super();
   }
@@ -33,22 +35,14 @@ export class OpenAiCompatibleEmbeddingProvider extends EmbeddingProvider {
     if (texts.length === 0) {
       return [];
     }
-    let response: Response;
+    let body: { data?: Array<{ index?: number; embedding?: unknown }> } | undefined;
     try {
-      response = await fetch(`${this.baseUrl.replace(/\/+$/, '')}/embeddings`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.apiKey}` },
-        body: JSON.stringify({ model: this.model, input: texts }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      body = (await this.policy.call((signal) =>
+        postJson(`${this.baseUrl.replace(/\/+$/, '')}/embeddings`, { Authorization: `Bearer ${this.apiKey}` }, { model: this.model, input: texts }, signal),
+      )) as typeof body;
     } catch (error) {
       throw new EmbeddingUnavailableError(`embeddings endpoint unreachable: ${describeError(error)}`);
     }
-    if (!response.ok) {
-      // The body may echo the request or the key's owner; only the status goes to the log.
-      throw new EmbeddingUnavailableError(`embeddings endpoint answered ${response.status}`);
-    }
-    const body = (await response.json().catch(() => undefined)) as { data?: Array<{ index?: number; embedding?: unknown }> } | undefined;
     const data = body?.data;
     if (!Array.isArray(data) || data.length !== texts.length) {
       throw new EmbeddingUnavailableError('embeddings endpoint answered without one embedding per input');

@@ -2,11 +2,14 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
 import { describeError } from '../common/describe-error';
+import { LRUCache } from 'lru-cache';
 import { EmbeddingProvider } from './embedding-provider';
 import { FaqDocument } from './faq-document.entity';
 import { FaqEmbedding } from './faq-embedding.entity';
 
 const BATCH = 32;
+// Query vectors by text: popular questions repeat, and a vector depends only on (model, text).
+const QUERY_CACHE_ENTRIES = 1_000;
 
 /** What a document's vector is computed from: everything a reader's question may echo. */
 export function embeddingText(document: Pick<FaqDocument, 'question' | 'tags' | 'answer'>): string {
@@ -26,6 +29,7 @@ export function contentHash(text: string): string {
 @Injectable()
 export class FaqEmbeddingsService {
   private readonly logger = new Logger(FaqEmbeddingsService.name);
+  private readonly queryVectors = new LRUCache<string, number[]>({ max: QUERY_CACHE_ENTRIES });
 
   constructor(
     private readonly em: EntityManager,
@@ -62,8 +66,15 @@ export class FaqEmbeddingsService {
 
   /** The query's vector, or null when the provider is unavailable (search then ranks by full text alone). */
   async embedQuery(text: string): Promise<number[] | null> {
+    const cached = this.queryVectors.get(text);
+    if (cached) {
+      return cached;
+    }
     try {
       const [vector] = await this.provider.embed([text]);
+      if (vector) {
+        this.queryVectors.set(text, vector);
+      }
       return vector ?? null;
     } catch (error) {
       this.logger.warn(`could not embed a search query with ${this.provider.model}: ${describeError(error)}`);

@@ -1,10 +1,11 @@
 import { Logger, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { configuredPolicy } from '../common/outbound-policy';
 import { type AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ProductRegistry } from '../products/product-registry.service';
 import { RegistryEmbeddingProvider } from '../products/registry-clients';
-import { EmbeddingProvider } from './embedding-provider';
+import { EmbeddingProvider, OpenAiCompatibleEmbeddingProvider } from './embedding-provider';
 import { FaqAnalyticsEvent } from './faq-analytics-event.entity';
 import { FaqAnalyticsQueue } from './faq-analytics.queue';
 import { FaqAnalyticsRepository } from './faq-analytics.repository';
@@ -33,8 +34,14 @@ import { FaqSynonymsService } from './faq-synonyms.service';
       provide: EmbeddingProvider,
       inject: [APP_CONFIG, ProductRegistry],
       // Effective settings (env, else the product registry) are read per call; see registry-clients.ts.
-      useFactory: ({ embeddings }: AppConfig, registry: ProductRegistry): EmbeddingProvider => {
-        const provider = new RegistryEmbeddingProvider(registry, embeddings.model);
+      useFactory: ({ embeddings, resilience }: AppConfig, registry: ProductRegistry): EmbeddingProvider => {
+        // One breaker for the app, whichever key or endpoint is in use.
+        const policy = configuredPolicy('embeddings', resilience);
+        const provider = new RegistryEmbeddingProvider(
+          registry,
+          embeddings.model,
+          (baseUrl, apiKey, model) => new OpenAiCompatibleEmbeddingProvider(baseUrl, apiKey, model, policy),
+        );
         new Logger('FaqModule').log(`FAQ embedding model: ${provider.model}`);
         return provider;
       },

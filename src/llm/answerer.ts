@@ -56,6 +56,10 @@ export interface Answer {
 export abstract class Answerer {
   abstract readonly name: string;
   abstract answer(request: AnswerRequest, options?: RunOptions): Promise<Answer>;
+  /** Seconds until the model may be tried again while its circuit breaker is open; else undefined. */
+  unavailableFor(): number | undefined {
+    return undefined;
+  }
 }
 
 export { ModelAbortedError, ModelUnavailableError as AnswererUnavailableError };
@@ -76,6 +80,10 @@ export class OpenAiCompatibleAnswerer extends Answerer {
   ) {
     super();
     this.name = `openai-compatible:${client.model}`;
+  }
+
+  override unavailableFor(): number | undefined {
+    return this.client.unavailableFor();
   }
 
   async answer({ user, systemPrompt, question, matches, history }: AnswerRequest, options: RunOptions = {}): Promise<Answer> {

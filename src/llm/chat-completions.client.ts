@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { type OutboundPolicy, OutboundUnavailableError } from '../common/outbound-policy';
 
 export interface ToolCall {
   id: string;
@@ -36,7 +37,15 @@ export interface CompletionRequest {
   signal?: AbortSignal;
 }
 
-export class ModelUnavailableError extends Error {}
+export class ModelUnavailableError extends Error {
+  /** Set while the circuit breaker is open: come back after this many seconds (a 503, not a 502). */
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
 /** The caller went away (client disconnect): the upstream request was stopped. */
 export class ModelAbortedError extends Error {}
 
@@ -51,10 +60,31 @@ export class ChatCompletionsClient {
     private readonly apiKey: string,
     readonly model: string,
     private readonly timeoutMs = 60_000,
+    // The circuit breaker (and overall deadline) shared by every call of this app (see outbound-policy.ts).
+    private readonly policy?: OutboundPolicy,
   ) {}
 
-  // An upstream 429/5xx (or no connection) is retried once after a short backoff; then it is the caller's 502.
+  /** Seconds until the breaker lets a trial call through, while it is open. */
+  unavailableFor(): number | undefined {
+    return this.policy?.openFor();
+  }
+
   async complete(request: CompletionRequest): Promise<Completion> {
+    if (!this.policy) {
+      return this.completeWithRetry(request);
+    }
+    try {
+      return await this.policy.call(() => this.completeWithRetry(request));
+    } catch (error) {
+      if (error instanceof OutboundUnavailableError) {
+        throw new ModelUnavailableError(`the language model is unavailable (${error.reason})`, error.reason === 'open' ? error.retryAfterSeconds : undefined);
+      }
+      throw error;
+    }
+  }
+
+  // An upstream 429/5xx (or no connection) is retried once after a short backoff; then it is the caller's 502.
+  private async completeWithRetry(request: CompletionRequest): Promise<Completion> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.attempt(request);

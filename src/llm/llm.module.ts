@@ -7,7 +7,8 @@ import { FaqModule } from '../faq/faq.module';
 import { PropertiesModule } from '../properties/properties.module';
 import { Answerer, OpenAiCompatibleAnswerer } from './answerer';
 import { AssistantTools } from './assistant-tools';
-import { ChatCompletionsClient } from './chat-completions.client';
+import { ChatCompletionsClient, ModelUnavailableError } from './chat-completions.client';
+import { configuredPolicy } from '../common/outbound-policy';
 import { ProductRegistry } from '../products/product-registry.service';
 import { RegistryAnswerer } from '../products/registry-clients';
 import { UserSettingsService } from '../users/user-settings.service';
@@ -32,13 +33,15 @@ import { LlmService } from './llm.service';
       provide: Answerer,
       inject: [APP_CONFIG, ProductRegistry, UserSettingsService, AssistantTools, LlmUsageService],
       // Effective settings (env, else the product registry) are read per call; see registry-clients.ts.
-      useFactory: ({ llm, assistant }: AppConfig, registry: ProductRegistry, settings: UserSettingsService, tools: AssistantTools, usage: LlmUsageService): Answerer => {
+      useFactory: ({ llm, assistant, resilience }: AppConfig, registry: ProductRegistry, settings: UserSettingsService, tools: AssistantTools, usage: LlmUsageService): Answerer => {
+        // One breaker for the app, whichever key or endpoint is in use; the client retries once itself.
+        const policy = configuredPolicy('llm', resilience, { retries: 0, isFailure: (error) => error instanceof ModelUnavailableError });
         const answerer = new RegistryAnswerer(
           registry,
           llm.model,
           () => settings.currentUserLlmApiKey(),
           (baseUrl, apiKey, model) =>
-            new OpenAiCompatibleAnswerer(new ChatCompletionsClient(baseUrl, apiKey, model), tools, usage, assistant.contextBudgetTokens),
+            new OpenAiCompatibleAnswerer(new ChatCompletionsClient(baseUrl, apiKey, model, resilience.outbound.llmTimeoutMs, policy), tools, usage, assistant.contextBudgetTokens),
         );
         new Logger('LlmModule').log(`assistant model: ${answerer.name}`);
         return answerer;

@@ -1,5 +1,6 @@
 import { BadGatewayException, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
+import { RetryLaterException } from '../common/unavailable';
 import { ChatPromptsService } from '../chat-config/chat-prompts.service';
 import { orNotFound } from '../common/not-found';
 import { paginate } from '../common/pagination';
@@ -44,6 +45,11 @@ export class LlmService {
   }
 
   async prepare(user: User, message: string, conversationId?: string): Promise<PreparedChat> {
+    // The model's breaker is open: answer at once instead of searching for a call that cannot be made.
+    const closedFor = this.answerer.unavailableFor();
+    if (closedFor !== undefined) {
+      throw new RetryLaterException('The assistant is unavailable right now; please try again later', closedFor);
+    }
     const conversation = conversationId
       ? await this.ownConversation(user, conversationId)
       : new Conversation(user, message.trim().replace(/\s+/g, ' ').slice(0, TITLE_LENGTH) || 'Conversation');
@@ -59,6 +65,9 @@ export class LlmService {
     try {
       answer = await this.answerer.answer({ user, systemPrompt, question: message, matches, history }, options);
     } catch (error) {
+      if (error instanceof AnswererUnavailableError && error.retryAfterSeconds !== undefined) {
+        throw new RetryLaterException('The assistant is unavailable right now; please try again later', error.retryAfterSeconds);
+      }
       if (error instanceof AnswererUnavailableError) {
         throw new BadGatewayException('The assistant is unavailable right now; please try again');
       }

@@ -1,5 +1,5 @@
 import { Answerer, type Answer, type AnswerRequest, ExtractiveAnswerer, type RunOptions } from '../llm/answerer';
-import { EmbeddingProvider, LocalHashingEmbeddingProvider, OpenAiCompatibleEmbeddingProvider } from '../faq/embedding-provider';
+import { EmbeddingProvider, LocalHashingEmbeddingProvider } from '../faq/embedding-provider';
 import type { ProductRegistry } from './product-registry.service';
 
 /**
@@ -22,6 +22,10 @@ export class RegistryAnswerer extends Answerer {
 
   get name(): string {
     return this.current(this.registry.setting('LLM_API_KEY')).name;
+  }
+
+  override unavailableFor(): number | undefined {
+    return this.current(this.registry.setting('LLM_API_KEY')).unavailableFor();
   }
 
   async answer(request: AnswerRequest, options?: RunOptions): Promise<Answer> {
@@ -52,6 +56,8 @@ export class RegistryEmbeddingProvider extends EmbeddingProvider {
   constructor(
     private readonly registry: ProductRegistry,
     private readonly defaultModel: string,
+    /** The remote provider for one endpoint, key and model (with the app's outbound policy). */
+    private readonly remote: (baseUrl: string, apiKey: string, model: string) => EmbeddingProvider,
   ) {
     super();
   }
@@ -77,7 +83,7 @@ export class RegistryEmbeddingProvider extends EmbeddingProvider {
     }
     const signature = `${baseUrl}\n${apiKey}\n${model}`;
     if (this.cached?.signature !== signature) {
-      this.cached = { signature, provider: new OpenAiCompatibleEmbeddingProvider(baseUrl, apiKey, model) };
+      this.cached = { signature, provider: this.remote(baseUrl, apiKey, model) };
     }
     return this.cached.provider;
   }

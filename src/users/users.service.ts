@@ -7,6 +7,7 @@ import { paginate } from '../common/pagination';
 import { type Page, type PageQuery } from '../common/pagination.dto';
 import { UserErasure } from './user-erasure';
 import { type ProfileClaims, UserProfileFetcher } from './user-profile.fetcher';
+import { lockInTransaction } from '../tenancy/tenant-lock';
 import { User } from './user.entity';
 
 export interface ClerkProfile {
@@ -37,14 +38,22 @@ export class UsersService {
       }
       return known;
     }
-    const user = new User(clerkUserId);
-    Object.assign(user, await this.profiles.profileFor(clerkUserId, claims));
-    // The new user is the actor of their own creation in the audit trail.
-    this.tenant.setUser(user.id);
-    const fork = this.em.fork();
+    const profile = await this.profiles.profileFor(clerkUserId, claims);
     try {
-      await fork.persistAndFlush(user);
-      return await this.em.findOneOrFail(User, { id: user.id });
+      // Serialized with the webhook sync of the same user (and with a concurrent first request).
+      const created = await this.em.fork().transactional(async (em) => {
+        await lockInTransaction(em, clerkKey(clerkUserId));
+        if (await em.findOne(User, { clerkUserId }, { filters: { notDeleted: false } })) {
+          return null;
+        }
+        const user = new User(clerkUserId);
+        Object.assign(user, profile);
+        // The new user is the actor of their own creation in the audit trail.
+        this.tenant.setUser(user.id);
+        em.persist(user);
+        return user;
+      });
+      return created ? await this.em.findOneOrFail(User, { id: created.id }) : await this.signIn(clerkUserId);
     } catch (error) {
       // Two first requests of one user raced; the other one created it.
       if (error instanceof UniqueConstraintViolationException) {
@@ -74,6 +83,9 @@ export class UsersService {
    * profile older than the one already applied is skipped. Returns false when nothing was applied.
    */
   async syncFromClerk(profile: ClerkProfile): Promise<{ user: User; applied: boolean }> {
+    // Deliveries for one user serialize here (until the delivery's transaction ends), so they
+    // never both insert, and the updated_at comparison below sees the other's result.
+    await lockInTransaction(this.em, clerkKey(profile.clerkUserId));
     let user = await this.em.findOne(User, { clerkUserId: profile.clerkUserId }, { filters: { notDeleted: false } });
     if (!user) {
       user = new User(profile.clerkUserId);
@@ -97,6 +109,7 @@ export class UsersService {
    * every route, and their personal data is erased in the same transaction as the caller's.
    */
   async deleteFromClerk(clerkUserId: string): Promise<boolean> {
+    await lockInTransaction(this.em, clerkKey(clerkUserId));
     const user = await this.em.findOne(User, { clerkUserId });
     if (!user) {
       return false;
@@ -107,4 +120,8 @@ export class UsersService {
     await this.erasure.erase(user);
     return true;
   }
+}
+
+function clerkKey(clerkUserId: string): string {
+  return `clerk-user:${clerkUserId}`;
 }

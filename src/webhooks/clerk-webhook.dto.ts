@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
 export class WebhookReceipt {
   @ApiProperty() received!: boolean;
@@ -23,8 +23,8 @@ export class ClerkUserData {
   @IsOptional() @IsString() @MaxLength(255) first_name?: string | null;
   @IsOptional() @IsString() @MaxLength(255) last_name?: string | null;
   @IsOptional() @IsObject() public_metadata?: Record<string, unknown>;
-  // Milliseconds since the epoch, as Clerk sends it.
-  @IsOptional() @IsInt() @Min(0) updated_at?: number;
+  // Milliseconds since the epoch, as Clerk sends it; at most the end of year 9999 (a valid Date and timestamptz).
+  @IsOptional() @IsInt() @Min(0) @Max(253_402_300_799_999) updated_at?: number;
 }
 
 export class ClerkDeletedUserData {

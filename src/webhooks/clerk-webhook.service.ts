@@ -12,11 +12,16 @@ import { Webhook } from 'svix';
 import { type AppConfig } from '../config/app-config';
 import { type Role, ROLES } from '../users/roles';
 import { InjectConfig } from '../config/config.module';
+import { inputProblem, MAX_INPUT_DEPTH, storableJson } from '../common/input-guard';
+import { RetryLaterException } from '../common/unavailable';
 import { UsersService } from '../users/users.service';
 import { ClerkDeletedUserData, ClerkEvent, ClerkUserData, type WebhookReceipt } from './clerk-webhook.dto';
 import { WebhookEvent } from './webhook-event.entity';
 
 class InvalidPayload extends Error {}
+
+// The unique index on (product, svix_id): a violation of this one, and only this one, is a replay.
+const DELIVERY_KEY = 'webhook_events_product_svix_id_unique';
 
 function validated<T extends object>(cls: new () => T, plain: unknown): T {
   const value = plainToInstance(cls, plain);
@@ -65,6 +70,13 @@ export class ClerkWebhookService {
       payload = { raw: body.slice(0, 10_000) };
       parseError = 'payload is not valid JSON';
     }
+    // Class-transformer recurses: a signed but absurdly deep payload is kept as text and marked failed.
+    if (parseError === undefined && inputProblem(payload, false) !== undefined) {
+      payload = { raw: body.slice(0, 10_000) };
+      parseError = `payload is nested deeper than ${MAX_INPUT_DEPTH} levels`;
+    }
+    // Clerk signed it, so it is kept: what PostgreSQL cannot store (NUL, unpaired surrogates) is cleaned.
+    payload = storableJson(payload);
     if (signed['svix-id'].length === 0 || signed['svix-id'].length > 255) {
       throw new UnauthorizedException('Invalid webhook signature');
     }
@@ -112,9 +124,14 @@ export class ClerkWebhookService {
         return { duplicate: false, status: event.status, error: event.error };
       });
     } catch (error) {
-      // The same delivery arriving twice at once: the other request stored it.
-      if (error instanceof UniqueConstraintViolationException) {
-        const seen = await this.em.fork().findOneOrFail(WebhookEvent, { svixId });
+      // The same delivery arriving twice at once: the other request stored it. Only the
+      // delivery's own key says so; any other unique violation is a real error.
+      if (error instanceof UniqueConstraintViolationException && (error as { constraint?: unknown }).constraint === DELIVERY_KEY) {
+        const seen = await this.em.fork().findOne(WebhookEvent, { svixId });
+        if (!seen) {
+          // The other attempt did not commit after all: let Clerk send it again.
+          throw new RetryLaterException('The delivery could not be stored; please retry');
+        }
         return { duplicate: true, status: seen.status, error: seen.error };
       }
       throw error;

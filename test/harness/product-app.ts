@@ -68,6 +68,7 @@ export class ProductApp {
       runtimeUrl: databaseUrl === process.env.TEST_DATABASE_URL ? process.env.TEST_RUNTIME_DATABASE_URL : undefined,
       runtimePassword: config.connections.runtimeRolePasswords[product],
       allowedProducts: config.allowedProducts,
+      sessionLimits: config.resilience.database,
     });
     const app = await createApp(config, runtimeUrl, false);
     // A boot that fails (tests provoke some) must not leave its database pool open.
