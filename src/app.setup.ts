@@ -1,12 +1,13 @@
-import { type LoggerService, ValidationPipe } from '@nestjs/common';
+import { type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type NextFunction, raw, type Request, type Response } from 'express';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { httpErrorBody } from './common/http-error';
+import { setUpOpenApi } from './common/openapi';
 import { requestIdOf } from './common/request-id';
+import { ContractValidationPipe } from './common/validation.pipe';
 import { type AppConfig } from './config/app-config';
 import { productHeaders, tenantContext } from './tenancy/tenant-context.middleware';
 
@@ -35,34 +36,22 @@ export async function createApp(
   app.setGlobalPrefix('api');
   app.set('x-powered-by', false);
   app.use(productHeaders(config.product));
+  // Before the body parsers, so a malformed-JSON 400 or a 413 still carries the CORS headers and
+  // the browser shows the error instead of a CORS failure.
+  app.enableCors({
+    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+    exposedHeaders: ['X-Request-Id', 'X-Product', 'ETag', 'Retry-After'],
+    maxAge: 600,
+  });
   // Webhook signatures are over the exact bytes: that route gets the raw body, never parsed JSON.
   app.use('/api/v1/webhooks', raw({ type: () => true, limit: BODY_LIMIT }));
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.use(bodyParserErrors);
   app.use(tenantContext(config.product));
-  app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new ContractValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(`${config.product} API`)
-      .setDescription(
-        `The ${config.product} product's API. Every response carries X-Product (the product this process serves) and X-Request-Id.`,
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: `Clerk session token of the ${config.product} instance` })
-      .addGlobalParameters({
-        name: 'X-Request-Id',
-        in: 'header',
-        required: false,
-        description: 'Optional correlation id, echoed back; a new one is made when absent or not sane',
-        schema: { type: 'string' },
-      })
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  setUpOpenApi(app, config.product);
   return app;
 }

@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -12,7 +12,7 @@ export class PageQuery {
   @Max(100)
   limit: number = 20;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -35,9 +35,9 @@ export function page<T>(items: T[], total: number, query: PageQuery): Page<T> {
 export function PageOf<T>(item: ClassType<T>): ClassType<Page<T>> {
   class PageOfItems implements Page<T> {
     @ApiProperty({ type: [item] }) items!: T[];
-    @ApiProperty({ minimum: 0 }) total!: number;
-    @ApiProperty({ minimum: 1, maximum: 100 }) limit!: number;
-    @ApiProperty({ minimum: 0 }) offset!: number;
+    @ApiProperty({ type: 'integer', minimum: 0 }) total!: number;
+    @ApiProperty({ type: 'integer', minimum: 1, maximum: 100 }) limit!: number;
+    @ApiProperty({ type: 'integer', minimum: 0 }) offset!: number;
   }
   return PageOfItems;
 }

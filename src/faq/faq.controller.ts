@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { FaqPublicService } from './faq-public.service';
 import {
   CategoryList,
@@ -20,12 +20,14 @@ import {
 export class FaqController {
   constructor(private readonly faq: FaqPublicService) {}
 
+  @ApiOperation({ summary: 'List FAQ categories' })
   @Get('categories')
   @ApiOkResponse({ type: CategoryList, description: 'By position, then name' })
   async categories(): Promise<CategoryList> {
     return { items: (await this.faq.listCategories()).map(toCategoryResponse) };
   }
 
+  @ApiOperation({ summary: 'List published FAQ documents' })
   @Get('documents')
   @ApiOkResponse({ type: FaqDocumentPage, description: 'Published documents, newest first' })
   async documents(@Query() query: PublicFaqQuery): Promise<FaqDocumentPage> {
@@ -33,6 +35,7 @@ export class FaqController {
     return { ...result, items: result.items.map(toFaqDocumentResponse) };
   }
 
+  @ApiOperation({ summary: 'Read a published FAQ document' })
   @Get('documents/:id')
   @ApiOkResponse({ type: FaqDocumentDetailResponse, description: 'Counts a view' })
   @ApiNotFoundResponse({ description: 'No published document with this id' })
@@ -41,6 +44,7 @@ export class FaqController {
     return toFaqDocumentDetailResponse(document, relatedIds);
   }
 
+  @ApiOperation({ summary: 'Search the published FAQ' })
   @Get('search')
   @ApiOkResponse({
     type: SearchResponse,
@@ -50,6 +54,7 @@ export class FaqController {
     return { items: await this.faq.search(query.q, query.limit) };
   }
 
+  @ApiOperation({ summary: 'Rate a FAQ document' })
   @Post('documents/:id/feedback')
   @ApiCreatedResponse({ type: FeedbackResponse })
   @ApiNotFoundResponse({ description: 'No published document with this id' })

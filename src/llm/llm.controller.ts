@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBadGatewayResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadGatewayResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { Authenticated, CurrentUser } from '../auth/authenticated.decorator';
+import { ApiErrors } from '../common/openapi';
 import { User } from '../users/user.entity';
 import { ChatBody, ChatResponse, ConversationResponse, toConversationResponse } from './llm.dto';
 import { LlmService } from './llm.service';
@@ -10,15 +11,18 @@ import { LlmService } from './llm.service';
 export class LlmController {
   constructor(private readonly llm: LlmService) {}
 
+  @ApiOperation({ summary: 'Ask the assistant' })
   @Post('chat')
   @HttpCode(200)
   @Authenticated()
   @ApiOkResponse({ type: ChatResponse })
   @ApiBadGatewayResponse({ description: 'The configured language model failed' })
+  @ApiErrors({ status: 404, description: 'conversationId is not one of your conversations' })
   chat(@CurrentUser() user: User, @Body() body: ChatBody): Promise<ChatResponse> {
     return this.llm.chat(user, body.message, body.conversationId);
   }
 
+  @ApiOperation({ summary: 'Read one of your conversations' })
   @Get('conversations/:id')
   @Authenticated()
   @ApiOkResponse({ type: ConversationResponse })
