@@ -1,34 +1,9 @@
-import { createHmac, generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
+import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK } from 'jose';
-import { User } from '../src/users/user.entity';
 import { ProductApp, useBothProducts } from './harness/product-app';
-
-const ME = '/api/v1/users/me';
-
-const unauthorized = { statusCode: 401, error: 'Unauthorized', message: expect.any(String), requestId: expect.any(String) };
-
-function newClerkId(): string {
-  return `user_${randomUUID().replace(/-/g, '')}`;
-}
-
-function base64url(value: object | string): string {
-  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
-}
-
-function bearer(token: string): { Authorization: string } {
-  return { Authorization: `Bearer ${token}` };
-}
-
-/** Every row of this Clerk user in the app's product, soft-deleted ones included. */
-function userRows(app: ProductApp, clerkUserId: string): Promise<User[]> {
-  return app.inTenant(() => app.em().find(User, { clerkUserId }, { filters: { notDeleted: false } }));
-}
+import { base64url, bearer, ME, newClerkId, nowSeconds, unauthorized, userRows } from './harness/clerk';
 
 describe('Clerk session tokens: roles, issuer, parties and keys', () => {
   const apps = useBothProducts();

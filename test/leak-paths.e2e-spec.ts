@@ -1,64 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { wrap } from '@mikro-orm/core';
-import { type EntityManager } from '@mikro-orm/postgresql';
 import { AuditLog } from '../src/audit/audit-log.entity';
 import { TenantViolationError } from '../src/tenancy/tenant-entity';
 import { User } from '../src/users/user.entity';
 import { ownerQuery } from './harness/db';
-import { type ProductApp, useBothProducts, type TestUser } from './harness/product-app';
+import { useLeakSuite } from './harness/leak-suite';
 
 // Every known way an ORM query can reach past the product filter, tried from bestays against
 // realestate's rows. Each must be closed by the filter, the flush guard or RLS.
 describe('ORM leak paths, from bestays against realestate rows', () => {
-  const apps = useBothProducts();
-  let bestays: ProductApp;
-  let mine: TestUser[];
-  let theirs: TestUser[];
-  let theirsIds: Set<string>;
-
-  beforeAll(async () => {
-    bestays = apps.bestays;
-    mine = [await bestays.user('admin'), await bestays.user('user')];
-    theirs = [await apps.realestate.user('user'), await apps.realestate.user('agent')];
-    theirsIds = new Set(theirs.map((u) => u.id));
-  });
-  // Each test runs in bestays' tenant context with a fresh EntityManager.
-  const inBestays = <T>(work: (em: EntityManager) => Promise<T>): Promise<T> => bestays.inTenant(() => work(bestays.em()));
-  const victim = () => theirs[0];
-
-  /** realestate's view of the victim row, through the owner connection (sees every product). */
-  async function victimRow(): Promise<{ product: string; role: string; email: string | null; deleted_at: Date | null }> {
-    const rows = await ownerQuery<{ product: string; role: string; email: string | null; deleted_at: Date | null }>(
-      'select product, role, email, deleted_at from users where id = $1',
-      [victim().id],
-    );
-    expect(rows).toHaveLength(1);
-    return rows[0];
-  }
-
-  async function expectVictimUntouched(): Promise<void> {
-    expect(await victimRow()).toEqual({ product: 'realestate', role: 'user', email: `${victim().clerkUserId}@realestate.test`, deleted_at: null });
-    // And realestate itself still sees it as it was.
-    const seen = await apps.realestate.inTenant(() => apps.realestate.em().findOneOrFail(User, { id: victim().id }));
-    expect(seen).toMatchObject({ product: 'realestate', role: 'user' });
-  }
-
-  function expectOnlyBestays(rows: Array<{ id: string; product: string }>): void {
-    expect(rows.length).toBeGreaterThanOrEqual(mine.length);
-    for (const row of rows) {
-      expect(row.product).toBe('bestays');
-      expect(theirsIds.has(row.id)).toBe(false);
-    }
-  }
-
-  const newUserData = (extra: Record<string, unknown> = {}) => ({
-    id: randomUUID(),
-    clerkUserId: `user_${randomUUID().replace(/-/g, '')}`,
-    role: 'user' as const,
-    createdAt: new Date(),
-    updatedAt: new Date(),
-    ...extra,
-  });
+  const { mine, theirs, inBestays, victim, expectVictimUntouched, expectOnlyBestays, newUserData } = useLeakSuite();
 
   it('the owner connection sees rows of both products (so every "not found" below is real)', async () => {
     const rows = await ownerQuery<{ product: string; count: string }>('select product, count(*) from users group by product order by product');

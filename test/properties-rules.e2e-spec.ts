@@ -1,67 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { usePropertiesSuite } from './harness/properties-suite';
 import { ownerQuery } from './harness/db';
-import { type ProductName, useBothProducts, type TestUser, DIRECTIONS, oneInEach } from './harness/product-app';
-
-interface PropertyJson {
-  id: string;
-  title: string;
-  description: string;
-  priceMinor: number;
-  currency: string;
-  bedrooms: number;
-  bathrooms: number;
-  address: string;
-  published: boolean;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-}
+import { DIRECTIONS } from './harness/product-app';
 
 describe('properties: products, validation, access and audit', () => {
-  const apps = useBothProducts();
-  let admin: Record<ProductName, TestUser>;
-  let agent: Record<ProductName, TestUser>;
-  let otherAgent: Record<ProductName, TestUser>;
-  let user: Record<ProductName, TestUser>;
-
+  const { apps, admin, agent, otherAgent, user, create, allItems, body } = usePropertiesSuite();
   const directions = DIRECTIONS;
-
-  beforeAll(async () => {
-    admin = await oneInEach(apps, 'admin');
-    agent = await oneInEach(apps, 'agent');
-    otherAgent = await oneInEach(apps, 'agent');
-    user = await oneInEach(apps, 'user');
-  });
-
-  const body = (overrides: Record<string, unknown> = {}) => ({
-    title: `Test villa ${randomUUID().slice(0, 8)}`,
-    description: 'Three terraces and a view of the sea.',
-    priceMinor: 25_000,
-    currency: 'EUR',
-    bedrooms: 3,
-    bathrooms: 2,
-    address: '1 Harbour Road, Testville',
-    published: true,
-    ...overrides,
-  });
-
-  async function create(product: ProductName, who: TestUser, overrides: Record<string, unknown> = {}): Promise<PropertyJson> {
-    const response = await apps[product].http.post('/api/v1/admin/properties').set(who.auth).send(body(overrides)).expect(201);
-    return response.body as PropertyJson;
-  }
-
-  /** Every item of a paginated list, page by page. */
-  async function allItems(product: ProductName, path: string, who?: TestUser): Promise<PropertyJson[]> {
-    const items: PropertyJson[] = [];
-    for (let offset = 0; ; offset += 100) {
-      const request = apps[product].http.get(`${path}${path.includes('?') ? '&' : '?'}limit=100&offset=${offset}`);
-      const response = await (who ? request.set(who.auth) : request).expect(200);
-      items.push(...(response.body.items as PropertyJson[]));
-      if (offset + 100 >= response.body.total) {
-        return items;
-      }
-    }
-  }
 
   describe('across products', () => {
     it.each(directions)('%s answers 404 on every verb for a property of %s, and never lists it', async (mine, theirs) => {

@@ -1,65 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { type ProductName, useBothProducts, type TestUser, oneInEach } from './harness/product-app';
-
-interface PropertyJson {
-  id: string;
-  title: string;
-  description: string;
-  priceMinor: number;
-  currency: string;
-  bedrooms: number;
-  bathrooms: number;
-  address: string;
-  published: boolean;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-}
+import { type PropertyJson, usePropertiesSuite } from './harness/properties-suite';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe('properties', () => {
-  const apps = useBothProducts();
-  let admin: Record<ProductName, TestUser>;
-  let agent: Record<ProductName, TestUser>;
-  let otherAgent: Record<ProductName, TestUser>;
-
-  beforeAll(async () => {
-    admin = await oneInEach(apps, 'admin');
-    agent = await oneInEach(apps, 'agent');
-    otherAgent = await oneInEach(apps, 'agent');
-  });
-
-  const body = (overrides: Record<string, unknown> = {}) => ({
-    title: `Test villa ${randomUUID().slice(0, 8)}`,
-    description: 'Three terraces and a view of the sea.',
-    priceMinor: 25_000,
-    currency: 'EUR',
-    bedrooms: 3,
-    bathrooms: 2,
-    address: '1 Harbour Road, Testville',
-    published: true,
-    ...overrides,
-  });
-
-  async function create(product: ProductName, who: TestUser, overrides: Record<string, unknown> = {}): Promise<PropertyJson> {
-    const response = await apps[product].http.post('/api/v1/admin/properties').set(who.auth).send(body(overrides)).expect(201);
-    return response.body as PropertyJson;
-  }
-
-  /** Every item of a paginated list, page by page. */
-  async function allItems(product: ProductName, path: string, who?: TestUser): Promise<PropertyJson[]> {
-    const items: PropertyJson[] = [];
-    for (let offset = 0; ; offset += 100) {
-      const request = apps[product].http.get(`${path}${path.includes('?') ? '&' : '?'}limit=100&offset=${offset}`);
-      const response = await (who ? request.set(who.auth) : request).expect(200);
-      items.push(...(response.body.items as PropertyJson[]));
-      if (offset + 100 >= response.body.total) {
-        return items;
-      }
-    }
-  }
+  const { apps, admin, agent, otherAgent, body, create, allItems } = usePropertiesSuite();
 
   function expectNewestFirst(items: PropertyJson[]): void {
     for (let i = 1; i < items.length; i++) {

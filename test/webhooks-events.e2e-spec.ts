@@ -1,39 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { User } from '../src/users/user.entity';
-import { WebhookEvent } from '../src/webhooks/webhook-event.entity';
 import { clerkUserCreated, ProductApp, useBothProducts, type TestUser } from './harness/product-app';
-
-const WEBHOOK = '/api/v1/webhooks/clerk';
-
-const contractError = (statusCode: number, error: string) => ({
-  statusCode,
-  error,
-  message: expect.any(String),
-  requestId: expect.any(String),
-});
-
-function newClerkId(): string {
-  return `user_${randomUUID().replace(/-/g, '')}`;
-}
-
-function newSvixId(): string {
-  return `msg_${randomUUID()}`;
-}
-
-/** The stored delivery, read as the product itself would (tenant context, runtime role). */
-function storedDelivery(app: ProductApp, svixId: string): Promise<WebhookEvent | null> {
-  return app.inTenant(() => app.em().findOne(WebhookEvent, { svixId }));
-}
-
-/** Every row of this Clerk user, soft-deleted ones included. */
-function userRows(app: ProductApp, clerkUserId: string): Promise<User[]> {
-  return app.inTenant(() => app.em().find(User, { clerkUserId }, { filters: { notDeleted: false } }));
-}
-
-async function findUserByClerkId(app: ProductApp, admin: TestUser, clerkUserId: string): Promise<Record<string, unknown> | undefined> {
-  const list = await app.http.get('/api/v1/users?limit=100').set(admin.auth).expect(200);
-  return (list.body.items as Array<Record<string, unknown>>).find((item) => item.clerkUserId === clerkUserId);
-}
+import { contractError, findUserByClerkId, newClerkId, newSvixId, storedDelivery, userRows, WEBHOOK } from './harness/clerk';
 
 describe('Clerk webhooks: other events, updates, deletes and configuration', () => {
   const apps = useBothProducts();
