@@ -1,91 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { RequestContext } from '@mikro-orm/core';
-import { ChatPromptsService } from '../src/chat-config/chat-prompts.service';
 import { ownerQuery } from './harness/db';
-import { type ProductName, useBothProducts, type TestUser, DIRECTIONS, oneInEach } from './harness/product-app';
-
-interface PromptJson {
-  id: string;
-  name: string;
-  content: string;
-  version: number;
-  active: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-interface ToolJson {
-  id: string;
-  name: string;
-  description: string;
-  parameters: Record<string, unknown>;
-  enabled: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const PROMPTS = '/api/v1/admin/chat-config/prompts';
-const TOOLS = '/api/v1/admin/chat-config/tools';
-
-const uniqueName = (prefix: string) => `${prefix}_${randomUUID().slice(0, 8)}`;
-const schema = (extra: Record<string, unknown> = {}) => ({
-  type: 'object',
-  properties: { city: { type: 'string', description: 'Where to look' }, nights: { type: 'integer', minimum: 1 } },
-  required: ['city'],
-  additionalProperties: false,
-  ...extra,
-});
+import { type ProductName, DIRECTIONS } from './harness/product-app';
+import { ISO_DATE, PROMPTS, schema, TOOLS, uniqueName, useChatConfigSuite, UUID } from './harness/chat-config-suite';
 
 describe('chat config: tools, products, access and audit', () => {
-  const apps = useBothProducts();
-  let admin: Record<ProductName, TestUser>;
-  let agent: Record<ProductName, TestUser>;
-  let user: Record<ProductName, TestUser>;
-
+  const { apps, admin, agent, user, createPrompt, createTool, allIds, activeContent } = useChatConfigSuite();
   const directions = DIRECTIONS;
-
-  beforeAll(async () => {
-    admin = await oneInEach(apps, 'admin');
-    agent = await oneInEach(apps, 'agent');
-    user = await oneInEach(apps, 'user');
-  });
-
-  async function createPrompt(product: ProductName, body: { name: string; content?: string; active?: boolean }): Promise<PromptJson> {
-    const response = await apps[product].http
-      .post(PROMPTS)
-      .set(admin[product].auth)
-      .send({ content: `Content ${randomUUID()}`, ...body })
-      .expect(201);
-    return response.body as PromptJson;
-  }
-
-  async function createTool(product: ProductName, body: Partial<ToolJson> = {}): Promise<ToolJson> {
-    const response = await apps[product].http
-      .post(TOOLS)
-      .set(admin[product].auth)
-      .send({ name: uniqueName('tool'), description: 'Finds things', parameters: schema(), ...body })
-      .expect(201);
-    return response.body as ToolJson;
-  }
-
-  async function allIds(product: ProductName, path: string): Promise<string[]> {
-    const ids: string[] = [];
-    for (let offset = 0; ; offset += 100) {
-      const response = await apps[product].http.get(`${path}?limit=100&offset=${offset}`).set(admin[product].auth).expect(200);
-      ids.push(...response.body.items.map((item: { id: string }) => item.id));
-      if (offset + 100 >= response.body.total) {
-        return ids;
-      }
-    }
-  }
-
-  /** What the LLM module sees, called the way it does: inside a request of the product. */
-  function activeContent(product: ProductName, name: string): Promise<string | null> {
-    const app = apps[product];
-    return app.inTenant(() => RequestContext.create(app.orm.em, () => app.app.get(ChatPromptsService).activeContent(name)));
-  }
 
   describe('tools', () => {
     it('creates, reads, updates and deletes with the exact shape', async () => {

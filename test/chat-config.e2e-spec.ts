@@ -1,52 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { RequestContext } from '@mikro-orm/core';
-import { ChatPromptsService } from '../src/chat-config/chat-prompts.service';
 import { ownerQuery } from './harness/db';
-import { type ProductName, useBothProducts, type TestUser, oneInEach } from './harness/product-app';
-
-interface PromptJson {
-  id: string;
-  name: string;
-  content: string;
-  version: number;
-  active: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const PROMPTS = '/api/v1/admin/chat-config/prompts';
-
-const uniqueName = (prefix: string) => `${prefix}_${randomUUID().slice(0, 8)}`;
+import { ISO_DATE, PROMPTS, type PromptJson, uniqueName, useChatConfigSuite, UUID } from './harness/chat-config-suite';
 
 describe('chat config: prompts', () => {
-  const apps = useBothProducts();
-  let admin: Record<ProductName, TestUser>;
-
-  beforeAll(async () => {
-    admin = await oneInEach(apps, 'admin');
-  });
-
-  async function createPrompt(product: ProductName, body: { name: string; content?: string; active?: boolean }): Promise<PromptJson> {
-    const response = await apps[product].http
-      .post(PROMPTS)
-      .set(admin[product].auth)
-      .send({ content: `Content ${randomUUID()}`, ...body })
-      .expect(201);
-    return response.body as PromptJson;
-  }
-
-  async function promptsNamed(product: ProductName, name: string): Promise<PromptJson[]> {
-    const response = await apps[product].http.get(`${PROMPTS}?name=${name}&limit=100`).set(admin[product].auth).expect(200);
-    return response.body.items as PromptJson[];
-  }
-
-  /** What the LLM module sees, called the way it does: inside a request of the product. */
-  function activeContent(product: ProductName, name: string): Promise<string | null> {
-    const app = apps[product];
-    return app.inTenant(() => RequestContext.create(app.orm.em, () => app.app.get(ChatPromptsService).activeContent(name)));
-  }
+  const { apps, admin, createPrompt, activeContent, promptsNamed } = useChatConfigSuite();
 
   describe('prompts', () => {
     it('creates, reads, updates and deletes with the exact shape', async () => {
