@@ -1,7 +1,6 @@
-import { type LoggerService, ValidationPipe } from '@nestjs/common';
+import { type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type NextFunction, raw, type Request, type Response } from 'express';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
@@ -9,7 +8,9 @@ import { answerClientErrorsAsJson } from './common/client-errors';
 import { httpErrorBody } from './common/http-error';
 import { useHttpCaching } from './common/http-cache';
 import { rejectUnstorableInput } from './common/input-guard';
+import { setUpOpenApi } from './common/openapi';
 import { requestIdOf } from './common/request-id';
+import { ContractValidationPipe } from './common/validation.pipe';
 import { type AppConfig } from './config/app-config';
 import { ProductRegistry } from './products/product-registry.service';
 import { suspensionGate } from './products/suspension.middleware';
@@ -49,6 +50,13 @@ export async function createApp(
   app.setGlobalPrefix('api');
   app.set('x-powered-by', false);
   app.use(productHeaders(config.product));
+  // Before the body parsers, so a malformed-JSON 400 or a 413 still carries the CORS headers and
+  // the browser shows the error instead of a CORS failure.
+  app.enableCors({
+    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+    exposedHeaders: ['X-Request-Id', 'X-Product', 'ETag', 'Retry-After'],
+    maxAge: 600,
+  });
   app.use(suspensionGate(app.get(ProductRegistry)));
   // Webhook signatures are over the exact bytes: that route gets the raw body, never parsed JSON.
   app.use('/api/v1/webhooks', raw({ type: () => true, limit: BODY_LIMIT }));
@@ -57,29 +65,10 @@ export async function createApp(
   app.use(bodyParserErrors);
   app.use(rejectUnstorableInput);
   app.use(tenantContext(config.product));
-  app.enableCors({ origin: config.corsOrigins.length > 0 ? config.corsOrigins : false });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new ContractValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   useHttpCaching(app, config.httpCache);
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle(`${config.product} API`)
-      .setDescription(
-        `The ${config.product} product's API. Every response carries X-Product (the product this process serves) and X-Request-Id.`,
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: `Clerk session token of the ${config.product} instance` })
-      .addGlobalParameters({
-        name: 'X-Request-Id',
-        in: 'header',
-        required: false,
-        description: 'Optional correlation id, echoed back; a new one is made when absent or not sane',
-        schema: { type: 'string' },
-      })
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  setUpOpenApi(app, config.product);
   return app;
 }

@@ -4,20 +4,18 @@ import { MikroORM } from '@mikro-orm/core';
 import { ALL_ENTITIES } from '../src/database/entities';
 import { tenantTable } from '../src/database/migrations/tenant-table';
 import { tenantSchemaProblems } from '../src/tenancy/schema-check';
-import { ProductApp } from './harness/product-app';
+import { useProductApp } from './harness/product-app';
 
 describe('tenant schema rules (pg_constraint / pg_index)', () => {
-  let app: ProductApp;
+  const app = useProductApp('bestays'); // migrates the test database
   let owner: Client;
 
   beforeAll(async () => {
-    app = await ProductApp.start('bestays'); // migrates the test database
     owner = new Client({ connectionString: process.env.TEST_DATABASE_URL });
     await owner.connect();
   });
   afterAll(async () => {
     await owner?.end();
-    await app?.close();
   });
 
   it('the checker flags a plain foreign key, a unique key and an index that do not start with product', async () => {
@@ -68,7 +66,7 @@ describe('tenant schema rules (pg_constraint / pg_index)', () => {
   });
 
   it('mikro-orm.config.ts lists every entity the app discovers', () => {
-    const discovered = app.app.get(MikroORM).getMetadata().getAll();
+    const discovered = app().app.get(MikroORM).getMetadata().getAll();
     const names = Object.values(discovered).filter((meta) => !meta.abstract && !meta.embeddable).map((meta) => meta.className);
     expect(ALL_ENTITIES.map((entity) => entity.name).sort()).toEqual([...new Set(names)].sort());
   });

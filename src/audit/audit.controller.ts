@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { AuditPage, AuditQuery, toAuditEntryResponse } from './audit.dto';
 import { AuditService } from './audit.service';
@@ -9,6 +9,7 @@ import { AuditService } from './audit.service';
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
+  @ApiOperation({ summary: 'List audit entries, newest first' })
   @Get()
   @Authenticated('admin')
   @ApiOkResponse({ type: AuditPage })

@@ -15,7 +15,12 @@ export class AuditEntryResponse {
   @ApiProperty() entityType!: string;
   @ApiProperty() entityId!: string;
   @ApiProperty({ type: String, nullable: true, format: 'uuid' }) actorId!: string | null;
-  @ApiProperty({ type: Object }) changes!: Record<string, unknown>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'On create and delete the field values; on update { field: { from, to } }',
+  })
+  changes!: Record<string, unknown>;
   @ApiProperty({ type: String, nullable: true }) requestId!: string | null;
   @ApiProperty() createdAt!: Date;
 }

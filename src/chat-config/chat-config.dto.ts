@@ -17,7 +17,7 @@ export class PromptResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'system' }) name!: string;
   @ApiProperty() content!: string;
-  @ApiProperty({ minimum: 1 }) version!: number;
+  @ApiProperty({ type: 'integer', minimum: 1 }) version!: number;
   @ApiProperty({ description: 'At most one prompt per name is active' }) active!: boolean;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
@@ -50,7 +50,7 @@ export class CreatePromptBody {
   @NotBlank()
   content!: string;
 
-  @ApiPropertyOptional({ default: false, description: 'Activating deactivates the active prompt of the same name' })
+  @ApiPropertyOptional({ description: 'Omitted: false. Activating deactivates the active prompt of the same name' })
   @IfPresent()
   @IsBoolean()
   active?: boolean;
@@ -122,7 +122,7 @@ export class CreateToolBody {
   @IsToolParametersSchema()
   parameters!: Record<string, unknown>;
 
-  @ApiPropertyOptional({ default: true })
+  @ApiPropertyOptional({ description: 'Omitted on create: true' })
   @IfPresent()
   @IsBoolean()
   enabled?: boolean;

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { PageQuery } from '../common/pagination.dto';
 import { CreateToolBody, toToolResponse, ToolPage, ToolResponse, UpdateToolBody } from './chat-config.dto';
@@ -11,6 +11,7 @@ import { ChatToolsService } from './chat-tools.service';
 export class ChatToolsController {
   constructor(private readonly tools: ChatToolsService) {}
 
+  @ApiOperation({ summary: 'List tools' })
   @Get()
   @ApiOkResponse({ type: ToolPage, description: 'By name' })
   async list(@Query() query: PageQuery): Promise<ToolPage> {
@@ -18,6 +19,7 @@ export class ChatToolsController {
     return { ...result, items: result.items.map(toToolResponse) };
   }
 
+  @ApiOperation({ summary: 'Create a tool' })
   @Post()
   @ApiCreatedResponse({ type: ToolResponse })
   @ApiConflictResponse({ description: 'A tool of that name exists' })
@@ -25,12 +27,14 @@ export class ChatToolsController {
     return toToolResponse(await this.tools.create(body));
   }
 
+  @ApiOperation({ summary: 'Get a tool' })
   @Get(':id')
   @ApiOkResponse({ type: ToolResponse })
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<ToolResponse> {
     return toToolResponse(await this.tools.get(id));
   }
 
+  @ApiOperation({ summary: 'Change a tool' })
   @Patch(':id')
   @ApiOkResponse({ type: ToolResponse })
   @ApiConflictResponse({ description: 'A tool of the new name exists' })
@@ -38,6 +42,7 @@ export class ChatToolsController {
     return toToolResponse(await this.tools.update(id, body));
   }
 
+  @ApiOperation({ summary: 'Delete a tool' })
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse()

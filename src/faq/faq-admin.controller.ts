@@ -5,8 +5,7 @@ import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+  ApiTags, ApiOperation } from '@nestjs/swagger';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { PageQuery } from '../common/pagination.dto';
 import { FaqAnalyticsService } from './faq-analytics.service';
@@ -36,6 +35,7 @@ import {
 export class FaqCategoriesAdminController {
   constructor(private readonly categories: FaqCategoriesService) {}
 
+  @ApiOperation({ summary: 'List FAQ categories' })
   @Get()
   @ApiOkResponse({ type: CategoryPage, description: 'By position, then name' })
   async list(@Query() query: PageQuery): Promise<CategoryPage> {
@@ -43,12 +43,14 @@ export class FaqCategoriesAdminController {
     return { ...result, items: result.items.map(toCategoryResponse) };
   }
 
+  @ApiOperation({ summary: 'Get a FAQ category' })
   @Get(':id')
   @ApiOkResponse({ type: CategoryResponse })
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<CategoryResponse> {
     return toCategoryResponse(await this.categories.get(id));
   }
 
+  @ApiOperation({ summary: 'Create a FAQ category' })
   @Post()
   @ApiCreatedResponse({ type: CategoryResponse })
   @ApiConflictResponse({ description: 'The slug is taken' })
@@ -56,6 +58,7 @@ export class FaqCategoriesAdminController {
     return toCategoryResponse(await this.categories.create(body));
   }
 
+  @ApiOperation({ summary: 'Change a FAQ category' })
   @Patch(':id')
   @ApiOkResponse({ type: CategoryResponse })
   @ApiConflictResponse({ description: 'The slug is taken' })
@@ -63,6 +66,7 @@ export class FaqCategoriesAdminController {
     return toCategoryResponse(await this.categories.update(id, body));
   }
 
+  @ApiOperation({ summary: 'Delete a FAQ category' })
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse()
@@ -78,6 +82,7 @@ export class FaqCategoriesAdminController {
 export class FaqDocumentsAdminController {
   constructor(private readonly documents: FaqDocumentsService) {}
 
+  @ApiOperation({ summary: 'List FAQ documents (all statuses)' })
   @Get()
   @ApiOkResponse({ type: FaqDocumentPage, description: 'All statuses, newest first' })
   async list(@Query() query: AdminFaqQuery): Promise<FaqDocumentPage> {
@@ -85,6 +90,7 @@ export class FaqDocumentsAdminController {
     return { ...result, items: result.items.map(toFaqDocumentResponse) };
   }
 
+  @ApiOperation({ summary: 'Get a FAQ document' })
   @Get(':id')
   @ApiOkResponse({ type: FaqDocumentDetailResponse })
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<FaqDocumentDetailResponse> {
@@ -92,6 +98,7 @@ export class FaqDocumentsAdminController {
     return toFaqDocumentDetailResponse(document, relatedIds);
   }
 
+  @ApiOperation({ summary: 'Create a FAQ document' })
   @Post()
   @ApiCreatedResponse({ type: FaqDocumentResponse })
   @ApiNotFoundResponse({ description: 'No category with this id' })
@@ -99,6 +106,7 @@ export class FaqDocumentsAdminController {
     return toFaqDocumentResponse(await this.documents.create(body));
   }
 
+  @ApiOperation({ summary: 'Change a FAQ document' })
   @Patch(':id')
   @ApiOkResponse({ type: FaqDocumentResponse })
   @ApiNotFoundResponse({ description: 'No document, or no category, with this id' })
@@ -106,6 +114,7 @@ export class FaqDocumentsAdminController {
     return toFaqDocumentResponse(await this.documents.update(id, body));
   }
 
+  @ApiOperation({ summary: "Replace a FAQ document's related documents" })
   @Put(':id/related')
   @ApiOkResponse({ type: FaqDocumentDetailResponse })
   @ApiNotFoundResponse({ description: 'The document, or one of the related ids, does not exist' })
@@ -114,6 +123,7 @@ export class FaqDocumentsAdminController {
     return toFaqDocumentDetailResponse(document, relatedIds);
   }
 
+  @ApiOperation({ summary: 'Delete a FAQ document' })
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse()
@@ -128,6 +138,7 @@ export class FaqDocumentsAdminController {
 export class FaqAnalyticsAdminController {
   constructor(private readonly analytics: FaqAnalyticsService) {}
 
+  @ApiOperation({ summary: 'FAQ analytics report' })
   @Get()
   @ApiOkResponse({ type: FaqAnalyticsResponse })
   report(): Promise<FaqAnalyticsResponse> {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Request } from 'express';
 import { PublicCache, whenBodySent } from '../common/http-cache';
 import { mapPage, PageQuery } from '../common/pagination.dto';
@@ -24,18 +24,21 @@ import {
 export class FaqController {
   constructor(private readonly faq: FaqPublicService) {}
 
+  @ApiOperation({ summary: 'List FAQ categories' })
   @Get('categories')
   @ApiOkResponse({ type: CategoryPage, description: 'By position, then name' })
   async categories(@Query() query: PageQuery): Promise<CategoryPage> {
     return mapPage(await this.faq.listCategories(query), toCategoryResponse);
   }
 
+  @ApiOperation({ summary: 'List published FAQ documents' })
   @Get('documents')
   @ApiOkResponse({ type: FaqDocumentPage, description: 'Published documents, newest first' })
   async documents(@Query() query: PublicFaqQuery): Promise<FaqDocumentPage> {
     return mapPage(await this.faq.listDocuments(query), toFaqDocumentResponse);
   }
 
+  @ApiOperation({ summary: 'Read a published FAQ document' })
   @Get('documents/:id')
   @ApiOkResponse({ type: FaqDocumentDetailResponse, description: 'Counts a view' })
   @ApiNotFoundResponse({ description: 'No published document with this id' })
@@ -45,6 +48,7 @@ export class FaqController {
     return toFaqDocumentDetailResponse(document, relatedIds);
   }
 
+  @ApiOperation({ summary: 'Search the published FAQ' })
   @Get('search')
   @ApiOkResponse({
     type: SearchResponse,
@@ -54,6 +58,7 @@ export class FaqController {
     return { items: await this.faq.search(query.q, query.limit) };
   }
 
+  @ApiOperation({ summary: 'Rate a FAQ document' })
   @Post('documents/:id/feedback')
   @ApiCreatedResponse({ type: FeedbackResponse })
   @ApiNotFoundResponse({ description: 'No published document with this id' })

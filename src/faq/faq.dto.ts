@@ -33,7 +33,7 @@ export class CategoryResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'Booking' }) name!: string;
   @ApiProperty({ example: 'booking' }) slug!: string;
-  @ApiProperty({ minimum: 0 }) position!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) position!: number;
 }
 
 export class CategoryPage extends PageOf(CategoryResponse) {}
@@ -52,7 +52,7 @@ export class CreateCategoryBody {
   @Matches(SLUG, { message: 'slug must be lowercase letters and digits separated by single hyphens' })
   slug!: string;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'Categories are listed by position, then name' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_INT, description: 'Categories are listed by position, then name; omitted on create: 0' })
   @IfPresent()
   @IsInt()
   @Min(0)
@@ -99,12 +99,12 @@ export class CreateFaqBody {
   @NotBlank()
   answer!: string;
 
-  @ApiPropertyOptional({ enum: FAQ_STATUSES, default: 'draft' })
+  @ApiPropertyOptional({ enum: FAQ_STATUSES, description: 'Omitted on create: draft' })
   @IfPresent()
   @IsIn(FAQ_STATUSES)
   status?: FaqStatus;
 
-  @ApiPropertyOptional({ type: [String], maxItems: 20, default: [], example: ['pets', 'dogs'] })
+  @ApiPropertyOptional({ type: [String], maxItems: 20, description: 'Omitted on create: none', example: ['pets', 'dogs'] })
   @IfPresent()
   @Transform(trimEach)
   @IsArray()
@@ -150,13 +150,13 @@ export class AdminFaqQuery extends PageQuery {
 // Search and feedback
 
 export class SearchQuery {
-  @ApiProperty({ minLength: 1, maxLength: 500, example: 'can I bring my dog' })
+  @ApiProperty({ minLength: 1, maxLength: 500, pattern: '\\S', description: 'Not blank', example: 'can I bring my dog' })
   @IsString()
   @MaxLength(500)
   @NotBlank()
   q!: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 20, default: 5 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 20, default: 5 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -193,25 +193,25 @@ export class FeedbackResponse {
 export class ViewedDocument {
   @ApiProperty({ format: 'uuid' }) documentId!: string;
   @ApiProperty() question!: string;
-  @ApiProperty() views!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) views!: number;
 }
 
 export class RatedDocument {
   @ApiProperty({ format: 'uuid' }) documentId!: string;
   @ApiProperty() question!: string;
-  @ApiProperty() helpful!: number;
-  @ApiProperty() notHelpful!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) helpful!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) notHelpful!: number;
 }
 
 export class SearchedQuery {
   @ApiProperty({ description: 'Trimmed, lower-cased, whitespace collapsed' }) query!: string;
-  @ApiProperty() count!: number;
+  @ApiProperty({ type: 'integer', minimum: 1 }) count!: number;
   @ApiProperty({ description: 'Mean number of results, to 2 decimals' }) averageHits!: number;
 }
 
 export class UnansweredQuery {
   @ApiProperty() query!: string;
-  @ApiProperty() count!: number;
+  @ApiProperty({ type: 'integer', minimum: 1 }) count!: number;
 }
 
 export class LowScoreQuery {

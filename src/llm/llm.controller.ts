@@ -5,6 +5,7 @@ import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiProduces,
   ApiTags,
   ApiTooManyRequestsResponse,
@@ -13,6 +14,7 @@ import {
 import type { Request, Response } from 'express';
 import { Authenticated, CurrentUser } from '../auth/authenticated.decorator';
 import { PageQuery } from '../common/pagination.dto';
+import { ApiErrors } from '../common/openapi';
 import { User } from '../users/user.entity';
 import { streamChat, wantsEventStream } from './chat-stream';
 import { ChatBody, ChatResponse, ConversationPage, ConversationResponse } from './llm.dto';
@@ -31,9 +33,11 @@ const STREAM_DESCRIPTION = [
 export class LlmController {
   constructor(private readonly llm: LlmService) {}
 
+  @ApiOperation({ summary: 'Ask the assistant' })
   @Post('chat')
   @HttpCode(200)
   @Authenticated()
+  @ApiErrors({ status: 404, description: 'conversationId is not one of your conversations' })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiOkResponse({
     description: STREAM_DESCRIPTION,
@@ -68,6 +72,7 @@ export class LlmController {
     return this.llm.list(user, query);
   }
 
+  @ApiOperation({ summary: 'Read one of your conversations' })
   @Get('conversations/:id')
   @Authenticated()
   @ApiOkResponse({ type: ConversationResponse, description: 'With one page of its messages (`?limit=&offset=`), tool messages included' })

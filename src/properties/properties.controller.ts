@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { Authenticated, CurrentUser } from '../auth/authenticated.decorator';
 import { PublicCache } from '../common/http-cache';
 import { PageQuery } from '../common/pagination.dto';
@@ -20,6 +20,7 @@ import { PropertiesService } from './properties.service';
 export class PropertiesController {
   constructor(private readonly properties: PropertiesService) {}
 
+  @ApiOperation({ summary: 'List published properties' })
   @Get()
   @ApiOkResponse({ type: PropertyPage, description: 'Published properties, newest first' })
   async list(@Query() query: PageQuery): Promise<PropertyPage> {
@@ -27,6 +28,7 @@ export class PropertiesController {
     return { ...result, items: result.items.map(toPropertyResponse) };
   }
 
+  @ApiOperation({ summary: 'Get a published property' })
   @Get(':id')
   @ApiOkResponse({ type: PropertyResponse })
   @ApiNotFoundResponse({ description: 'Unknown or not published' })
@@ -41,6 +43,7 @@ export class PropertiesController {
 export class AdminPropertiesController {
   constructor(private readonly properties: PropertiesService) {}
 
+  @ApiOperation({ summary: 'List all properties (drafts included)' })
   @Get()
   @ApiOkResponse({ type: PropertyPage, description: 'All properties including drafts, newest first' })
   async list(@Query() query: AdminPropertyQuery): Promise<PropertyPage> {
@@ -48,18 +51,21 @@ export class AdminPropertiesController {
     return { ...result, items: result.items.map(toPropertyResponse) };
   }
 
+  @ApiOperation({ summary: 'Create a property' })
   @Post()
   @ApiCreatedResponse({ type: PropertyResponse })
   async create(@Body() body: CreatePropertyBody, @CurrentUser() user: User): Promise<PropertyResponse> {
     return toPropertyResponse(await this.properties.create(body, user));
   }
 
+  @ApiOperation({ summary: 'Get a property' })
   @Get(':id')
   @ApiOkResponse({ type: PropertyResponse })
   async get(@Param('id', ParseUUIDPipe) id: string): Promise<PropertyResponse> {
     return toPropertyResponse(await this.properties.get(id));
   }
 
+  @ApiOperation({ summary: 'Change a property' })
   @Patch(':id')
   @ApiOkResponse({ type: PropertyResponse, description: 'Agents may change only the properties they created' })
   async update(
@@ -70,6 +76,7 @@ export class AdminPropertiesController {
     return toPropertyResponse(await this.properties.update(id, body, user));
   }
 
+  @ApiOperation({ summary: 'Delete a property' })
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'Agents may delete only the properties they created' })

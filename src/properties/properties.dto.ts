@@ -18,10 +18,10 @@ export class PropertyResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() title!: string;
   @ApiProperty() description!: string;
-  @ApiProperty({ description: 'Price in minor units (cents) of `currency`', example: 125000 }) priceMinor!: number;
-  @ApiProperty({ description: 'ISO 4217 code', example: 'EUR' }) currency!: string;
-  @ApiProperty() bedrooms!: number;
-  @ApiProperty() bathrooms!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Price in minor units (cents) of `currency`', example: 125000 }) priceMinor!: number;
+  @ApiProperty({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code', example: 'EUR' }) currency!: string;
+  @ApiProperty({ type: 'integer', minimum: 0 }) bedrooms!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) bathrooms!: number;
   @ApiProperty() address!: string;
   @ApiProperty() published!: boolean;
   @ApiProperty({ format: 'uuid', description: 'Id of the user who created it' }) createdBy!: string;
@@ -39,30 +39,30 @@ export class CreatePropertyBody {
   @NotBlank()
   title!: string;
 
-  @ApiPropertyOptional({ maxLength: 10000, default: '' })
+  @ApiPropertyOptional({ maxLength: 10000, description: 'Omitted on create: empty' })
   @IfPresent()
   @IsString()
   @MaxLength(10000)
   description?: string;
 
-  @ApiProperty({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Price in minor units (cents)', example: 125000 })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Price in minor units (cents)', example: 125000 })
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   priceMinor!: number;
 
-  @ApiProperty({ description: 'ISO 4217 code, upper case', example: 'EUR' })
+  @ApiProperty({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, upper case', example: 'EUR' })
   @IsISO4217CurrencyCode()
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an upper-case ISO 4217 code such as EUR' })
   currency!: string;
 
-  @ApiProperty({ minimum: 0, maximum: 100 })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100 })
   @IsInt()
   @Min(0)
   @Max(100)
   bedrooms!: number;
 
-  @ApiProperty({ minimum: 0, maximum: 100 })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100 })
   @IsInt()
   @Min(0)
   @Max(100)
@@ -74,7 +74,7 @@ export class CreatePropertyBody {
   @NotBlank()
   address!: string;
 
-  @ApiPropertyOptional({ default: false })
+  @ApiPropertyOptional({ description: 'Omitted on create: false (a draft)' })
   @IfPresent()
   @IsBoolean()
   published?: boolean;

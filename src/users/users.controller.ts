@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { Authenticated, CurrentUser } from '../auth/authenticated.decorator';
 import { PageQuery } from '../common/pagination.dto';
 import { User } from './user.entity';
@@ -11,6 +11,7 @@ import { UsersService } from './users.service';
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
+  @ApiOperation({ summary: 'The signed-in user' })
   @Get('me')
   @Authenticated()
   @ApiOkResponse({ type: UserResponse })
@@ -18,6 +19,7 @@ export class UsersController {
     return toUserResponse(user);
   }
 
+  @ApiOperation({ summary: 'List users' })
   @Get()
   @Authenticated('admin')
   @ApiOkResponse({ type: UserPage })
@@ -26,6 +28,7 @@ export class UsersController {
     return { ...result, items: result.items.map(toUserResponse) };
   }
 
+  @ApiOperation({ summary: 'Get a user' })
   @Get(':id')
   @Authenticated('admin')
   @ApiOkResponse({ type: UserResponse })
@@ -33,6 +36,7 @@ export class UsersController {
     return toUserResponse(await this.users.get(id));
   }
 
+  @ApiOperation({ summary: "Change a user's role" })
   @Patch(':id/role')
   @Authenticated('admin')
   @ApiOkResponse({ type: UserResponse })

@@ -6,10 +6,12 @@ import { SignJWT, type JWTPayload } from 'jose';
 import request from 'supertest';
 import { Webhook } from 'svix';
 import { createApp } from '../../src/app.setup';
+import { openApiDocumentOf } from '../../src/common/openapi';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
 import { type Role } from '../../src/users/roles';
 import { prepareDatabase } from '../../src/database/migrate';
 import { runInTenant } from '../../src/tenancy/tenant-context';
+import { OpenApiValidator } from './openapi-validator';
 
 export const PRODUCTS = ['bestays', 'realestate'] as const;
 export type ProductName = (typeof PRODUCTS)[number];
@@ -45,7 +47,7 @@ export class ProductApp {
     readonly publicKeyPem: string,
     readonly webhookSecret: string,
   ) {
-    this.http = request(app.getHttpServer());
+    this.http = checkedAgainstTheDocument(request(app.getHttpServer()), new OpenApiValidator(openApiDocumentOf(app)));
   }
 
   /** `databaseUrl`: another database's owner URL (default: env.DATABASE_URL, else this run's test database). */
@@ -168,6 +170,37 @@ export function clerkUserCreated(
       public_metadata: options.role ? { role: options.role } : {},
     },
   };
+}
+
+const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+
+/**
+ * The one place the suite checks the API against its OpenAPI document: every request made through
+ * `ProductApp.http` fails its test when the answer's status is not documented for the operation, or
+ * its body does not validate against the documented schema.
+ */
+function checkedAgainstTheDocument(agent: ReturnType<typeof request>, validator: OpenApiValidator): ReturnType<typeof request> {
+  return new Proxy(agent, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string' || !VERBS.has(property) || typeof value !== 'function') {
+        return value;
+      }
+      return (url: string, ...rest: unknown[]) => {
+        const test = (value as (url: string, ...rest: unknown[]) => request.Test).call(target, url, ...rest);
+        const end = test.end.bind(test);
+        test.end = (callback?: (error: unknown, response: request.Response) => void) =>
+          end((error: unknown, response: request.Response) => {
+            const problem = response
+              ? validator.check(property, url, response.status, response.headers, response.body, response.text)
+              : undefined;
+            const failure = problem ? new Error(error instanceof Error ? `${error.message}\n${problem}` : problem) : error;
+            callback?.(failure, response);
+          });
+        return test;
+      };
+    },
+  });
 }
 
 /** Both products, live side by side on one database, as in production. */
