@@ -1,11 +1,13 @@
 import { type INestApplicationContext, Logger } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/core';
 import { seedChatConfig } from '../chat-config/chat-config.seed';
 import { seedFaq } from '../faq/faq.seed';
 import { seedFaqSynonyms } from '../faq/faq-synonyms.seed';
 import { seedProperties } from '../properties/properties.seed';
 import { TenantContext } from '../tenancy/tenant-context';
 import { TenantRunner } from '../tenancy/tenant-runner';
-import { UsersService } from '../users/users.service';
+import { type User } from '../users/user.entity';
+import { type ClerkProfile, UsersService } from '../users/users.service';
 import { loadSeedData } from './seed-data';
 
 export interface SeedReport {
@@ -26,8 +28,11 @@ export async function seedProduct(app: INestApplicationContext, product: string)
   const users = app.get(UsersService);
   // Validated before anything is written: a bad file stops the seed naming the file and field.
   const data = loadSeedData(product);
+  const em = app.get(MikroORM).em;
+  // A user sync runs in a transaction, as a webhook delivery's does (it locks the user).
+  const sync = (profile: ClerkProfile): Promise<User> => em.transactional(async () => (await users.syncFromClerk(profile)).user);
   const report = await runner.run(product, async () => {
-    const { user: admin } = await users.syncFromClerk({
+    const admin = await sync({
       clerkUserId: 'seed_admin',
       email: `admin@${product}.example`,
       firstName: 'Demo',
@@ -35,7 +40,7 @@ export async function seedProduct(app: INestApplicationContext, product: string)
       role: 'admin',
     });
     tenant.setUser(admin.id);
-    const { user: agent } = await users.syncFromClerk({
+    const agent = await sync({
       clerkUserId: 'seed_agent',
       email: `agent@${product}.example`,
       firstName: 'Demo',
