@@ -256,7 +256,7 @@ describe('the OpenAPI document', () => {
     it('flags an undocumented status, a body off the schema, an undescribed field and an unknown operation', () => {
       const validator = new OpenApiValidator(openApiDocumentOf(app().app));
       const headers = { 'x-product': 'realestate', 'x-request-id': 'r1' };
-      const page = { items: [], total: 0, limit: 20, offset: 0 };
+      const page = { items: [], total: 0, limit: 20, offset: 0, nextCursor: null, totalExact: true };
       expect(validator.check('get', '/api/v1/properties?_=1', 200, headers, page, '{}')).toBeUndefined();
       expect(validator.check('get', '/api/v1/properties', 418, headers, page, '{}')).toMatch(/status 418 is not documented/);
       expect(validator.check('get', '/api/v1/properties', 200, headers, { ...page, total: 1.5 }, '{}')).toMatch(/total must be integer/);

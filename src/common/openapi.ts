@@ -1,5 +1,5 @@
 import { applyDecorators, type INestApplication } from '@nestjs/common';
-import { ApiProperty, ApiResponse, DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiResponse, DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 
 /** The body of every error response (the global exception filter writes it). */
@@ -9,6 +9,7 @@ export class ErrorResponse {
   @ApiProperty({ description: 'What went wrong, for people; validation failures are joined with "; "', example: 'Property not found' })
   message!: string;
   @ApiProperty({ description: 'The X-Request-Id of the request (quote it when reporting a problem)' }) requestId!: string;
+  @ApiPropertyOptional({ description: 'Why the product is suspended (503 while an operator has suspended it)' }) reason?: string;
 }
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
@@ -18,6 +19,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'No such resource in this product',
   409: 'Conflicts with the current state (a taken unique value, or a resource still referenced)',
   413: 'Request body larger than 1 MiB',
+  415: 'A Content-Encoding this server does not decode',
   422: 'Signed, but the payload does not validate',
   429: 'Too many requests; retry after Retry-After seconds',
   502: 'An outside service this route needs failed',
@@ -133,9 +135,12 @@ function finishOperation(path: string, method: (typeof METHODS)[number], operati
   if (!secured) {
     operation.security = [];
   }
-  const ownInput = parameters.some((parameter) => parameter.in !== 'header') || operation.requestBody !== undefined;
+  // Every operation has a summary: a route without its own gets one from its handler's name.
+  operation.summary ??= summaryFrom(operation.operationId ?? `${method} ${path}`);
   const statuses = [
-    ...(ownInput ? [400] : []),
+    // Any request can carry a malformed or wrongly encoded body (400) or an unknown Content-Encoding (415).
+    400,
+    415,
     ...(secured ? [401] : []),
     ...(path.includes('{') ? [404] : []),
     ...(operation.requestBody ? [413] : []),
@@ -164,4 +169,12 @@ function finishOperation(path: string, method: (typeof METHODS)[number], operati
       ...(method === 'get' && code < 400 ? { 'Cache-Control': ref('Cache-Control'), ...(secured ? {} : { ETag: ref('ETag') }) } : {}),
     };
   }
+}
+
+// "UserSettingsController_update" -> "User settings: update".
+function summaryFrom(operationId: string): string {
+  const [controller = operationId, handler = ''] = operationId.split('_');
+  const subject = controller.replace(/Controller$/, '').replace(/([a-z])([A-Z])/g, '$1 $2');
+  const words = subject.charAt(0).toUpperCase() + subject.slice(1).toLowerCase();
+  return handler ? `${words}: ${handler.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}` : words;
 }

@@ -37,9 +37,14 @@ export class ChatMessageResponse {
   @ApiProperty({ type: String, nullable: true, example: 'search_faq', description: 'The tool called (role `tool` only)' })
   toolName!: string | null;
   @ApiProperty({
-    nullable: true,
-    description: 'The arguments the model passed (role `tool` only); the raw text when they were not valid JSON',
-    oneOf: [{ type: 'object', additionalProperties: true }, { type: 'string' }],
+    description: 'The arguments the model passed (role `tool` only, else null): any JSON value; the raw text when they were not valid JSON',
+    oneOf: [
+      { type: 'object', additionalProperties: true },
+      { type: 'array', items: {} },
+      { type: 'string', nullable: true },
+      { type: 'number' },
+      { type: 'boolean' },
+    ],
   })
   toolArguments!: unknown;
   @ApiProperty() createdAt!: Date;

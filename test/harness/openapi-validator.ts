@@ -97,6 +97,11 @@ export class OpenApiValidator {
         return `${where}: documented header ${name} is missing`;
       }
     }
+    // A streamed answer: its media type must be documented; its events are checked by the streaming tests.
+    const contentType = headers['content-type'];
+    if (typeof contentType === 'string' && contentType.startsWith('text/event-stream')) {
+      return response.content?.['text/event-stream'] ? undefined : `${where}: text/event-stream is not documented`;
+    }
     const schema = response.content?.['application/json']?.schema;
     if (!schema) {
       return status === 204 || status === 304 || text === '' ? undefined : `${where}: a body was sent but none is documented`;
