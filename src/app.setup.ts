@@ -8,6 +8,7 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { httpErrorBody } from './common/http-error';
 import { requestIdOf } from './common/request-id';
 import { type AppConfig } from './config/app-config';
+import { installOperations } from './observability/install';
 import { productHeaders, tenantContext } from './tenancy/tenant-context.middleware';
 
 const BODY_LIMIT = '1mb';
@@ -27,14 +28,17 @@ export async function createApp(
   runtimeDatabaseUrl: string,
   logger?: LoggerService | false,
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, runtimeDatabaseUrl }), {
+  const quietLogs = logger === false && config.ops.log.destination === undefined;
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, runtimeDatabaseUrl, quietLogs }), {
     bodyParser: false,
     rawBody: true,
+    bufferLogs: !quietLogs,
     ...(logger === undefined ? {} : { logger }),
   });
   app.setGlobalPrefix('api');
   app.set('x-powered-by', false);
   app.use(productHeaders(config.product));
+  installOperations(app, config, !quietLogs);
   // Webhook signatures are over the exact bytes: that route gets the raw body, never parsed JSON.
   app.use('/api/v1/webhooks', raw({ type: () => true, limit: BODY_LIMIT }));
   app.useBodyParser('json', { limit: BODY_LIMIT });

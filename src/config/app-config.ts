@@ -1,3 +1,5 @@
+import { loadOpsConfig, type OpsConfig } from './ops.config';
+
 export const ROLES = ['user', 'agent', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -19,6 +21,7 @@ export interface AppConfig {
   corsOrigins: string[];
   embeddings: { baseUrl?: string; apiKey?: string; model: string };
   llm: { baseUrl?: string; apiKey?: string; model: string };
+  ops: OpsConfig;
   /** Logged once at boot, e.g. the PRODUCT default. */
   warnings: string[];
 }
@@ -116,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       apiKey: optional(env.LLM_API_KEY),
       model: optional(env.LLM_MODEL) ?? 'gpt-4o-mini',
     },
+    ops: loadOpsConfig(env, (message) => new ConfigError(message)),
     warnings,
   };
 }

@@ -7,7 +7,10 @@ import type { Log } from './migrate';
  * in the project's git-ignored .data/ folder. A second process (the other product, the seed CLI)
  * shares the running embedded server instead of starting another.
  */
-export async function resolveAdminUrl(config: AppConfig, log: Log): Promise<{ url: string; embedded: boolean }> {
+export async function resolveAdminUrl(
+  config: AppConfig,
+  log: Log,
+): Promise<{ url: string; embedded: boolean; stop?: () => Promise<void> }> {
   if (config.databaseUrl !== undefined) {
     return { url: config.databaseUrl, embedded: false };
   }
@@ -19,5 +22,5 @@ export async function resolveAdminUrl(config: AppConfig, log: Log): Promise<{ ur
     log,
   });
   log.log(`DATABASE_URL is not set: ${server.reused ? 'sharing the running' : 'started an'} embedded PostgreSQL on 127.0.0.1:${server.port}`);
-  return { url: server.url, embedded: true };
+  return { url: server.url, embedded: true, stop: server.stop };
 }

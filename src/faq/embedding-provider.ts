@@ -1,3 +1,5 @@
+import { timedOutbound } from '../observability/metrics';
+
 /**
  * Turns texts into vectors whose dot product says how alike they are. Chosen once at boot from the
  * config (see FaqModule); vectors of different models never meet (each row records its model).
@@ -32,12 +34,14 @@ export class OpenAiCompatibleEmbeddingProvider extends EmbeddingProvider {
     }
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl.replace(/\/+$/, '')}/embeddings`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.apiKey}` },
-        body: JSON.stringify({ model: this.model, input: texts }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      response = await timedOutbound('embeddings', () =>
+        fetch(`${this.baseUrl.replace(/\/+$/, '')}/embeddings`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.apiKey}` },
+          body: JSON.stringify({ model: this.model, input: texts }),
+          signal: AbortSignal.timeout(this.timeoutMs),
+        }),
+      );
     } catch (error) {
       throw new EmbeddingUnavailableError(`embeddings endpoint unreachable: ${describe(error)}`);
     }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { FaqPublicService } from './faq-public.service';
 import {
   CategoryList,
@@ -42,6 +43,7 @@ export class FaqController {
   }
 
   @Get('search')
+  @RateLimit('search')
   @ApiOkResponse({
     type: SearchResponse,
     description: 'Best match first; documents that match neither by words nor by embedding are left out',
@@ -51,6 +53,7 @@ export class FaqController {
   }
 
   @Post('documents/:id/feedback')
+  @RateLimit('search')
   @ApiCreatedResponse({ type: FeedbackResponse })
   @ApiNotFoundResponse({ description: 'No published document with this id' })
   async feedback(@Param('id', ParseUUIDPipe) id: string, @Body() body: FeedbackBody): Promise<FeedbackResponse> {

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { timedOutbound } from '../observability/metrics';
 
 export interface FaqMatch {
   id: string;
@@ -55,12 +56,14 @@ export class OpenAiCompatibleAnswerer extends Answerer {
     ];
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl.replace(/\/$/, '')}/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.apiKey}` },
-        body: JSON.stringify({ model: this.model, messages, temperature: 0.2 }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      response = await timedOutbound('llm', () =>
+        fetch(`${this.baseUrl.replace(/\/$/, '')}/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${this.apiKey}` },
+          body: JSON.stringify({ model: this.model, messages, temperature: 0.2 }),
+          signal: AbortSignal.timeout(this.timeoutMs),
+        }),
+      );
     } catch (error) {
       this.logger.warn(`chat completion request failed: ${error instanceof Error ? error.message : String(error)}`);
       throw new AnswererUnavailableError('the language model could not be reached');

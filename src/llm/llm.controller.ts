@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBadGatewayResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentUser } from '../auth/authenticated.decorator';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { User } from '../users/user.entity';
 import { ChatBody, ChatResponse, ConversationResponse, toConversationResponse } from './llm.dto';
 import { LlmService } from './llm.service';
@@ -11,6 +12,7 @@ export class LlmController {
   constructor(private readonly llm: LlmService) {}
 
   @Post('chat')
+  @RateLimit('chat')
   @HttpCode(200)
   @Authenticated()
   @ApiOkResponse({ type: ChatResponse })

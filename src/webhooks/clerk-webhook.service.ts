@@ -11,6 +11,7 @@ import { validateSync } from 'class-validator';
 import { Webhook } from 'svix';
 import { type AppConfig, type Role, ROLES } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
+import { Metrics } from '../observability/metrics';
 import { UsersService } from '../users/users.service';
 import { ClerkDeletedUserData, ClerkEvent, ClerkUserData, type WebhookReceipt } from './clerk-webhook.dto';
 import { WebhookEvent } from './webhook-event.entity';
@@ -36,6 +37,7 @@ export class ClerkWebhookService {
     @InjectConfig() config: AppConfig,
     private readonly em: EntityManager,
     private readonly users: UsersService,
+    private readonly metrics: Metrics,
   ) {
     this.webhook = config.clerk.webhookSecret ? new Webhook(config.clerk.webhookSecret) : undefined;
   }
@@ -58,6 +60,7 @@ export class ClerkWebhookService {
       payload = this.webhook.verify(body, signed);
     } catch (error) {
       if (!(error instanceof SyntaxError)) {
+        this.metrics.webhookDelivery(undefined, 'invalid_signature');
         throw new UnauthorizedException('Invalid webhook signature');
       }
       // Signed by Clerk but not JSON: kept as text and marked failed.
@@ -69,6 +72,7 @@ export class ClerkWebhookService {
     }
 
     const outcome = await this.store(signed['svix-id'], payload, parseError);
+    this.metrics.webhookDelivery(payload, outcome.duplicate ? 'duplicate' : outcome.status);
     if (!outcome.duplicate && outcome.status === 'failed') {
       throw new UnprocessableEntityException(`Webhook payload rejected: ${outcome.error ?? 'invalid'}`);
     }
