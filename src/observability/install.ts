@@ -19,5 +19,7 @@ export function installOperations(app: NestExpressApplication, config: AppConfig
   app.use(httpGuards(config.ops, app.get(Lifecycle)));
   if (nestLogsToPino) {
     app.useLogger(app.get(Logger));
+    // Boot logs were buffered until now (bufferLogs); without this the buffer stays attached.
+    app.flushLogs();
   }
 }

@@ -52,7 +52,8 @@ export class ProductApp {
     this.http = request(app.getHttpServer());
   }
 
-  static async start(product: ProductName, env: NodeJS.ProcessEnv = {}): Promise<ProductApp> {
+  /** `configure` adjusts the loaded config before the app is built (e.g. a log destination). */
+  static async start(product: ProductName, env: NodeJS.ProcessEnv = {}, configure?: (config: AppConfig) => void): Promise<ProductApp> {
     const databaseUrl = process.env.TEST_DATABASE_URL;
     if (!databaseUrl) {
       throw new Error('TEST_DATABASE_URL is not set: run the tests through jest (test/global-setup.mjs)');
@@ -68,6 +69,7 @@ export class ProductApp {
       ...GENEROUS_RATE_LIMITS,
       ...env,
     });
+    configure?.(config);
     const runtimeUrl = await prepareDatabase(databaseUrl, product, quiet);
     const app = await createApp(config, runtimeUrl, false);
     await app.init();
