@@ -26,6 +26,9 @@ function muzzle(response: Response): void {
  * queue) and the request timeout (503). Installed right after the product headers.
  */
 export function httpGuards(ops: OpsConfig, lifecycle: Lifecycle) {
+  const open = new Set<Response>();
+  // Requests already running when draining starts close their connection after answering, too.
+  lifecycle.onDrain(() => open.forEach((response) => !response.headersSent && response.setHeader('Connection', 'close')));
   return (request: Request, response: Response, next: NextFunction): void => {
     if (lifecycle.draining) {
       // Keep-alive clients learn to reconnect (elsewhere) instead of reusing this socket.
@@ -36,6 +39,7 @@ export function httpGuards(ops: OpsConfig, lifecycle: Lifecycle) {
       return unavailable(request, response, 'The server is busy; retry shortly', 1);
     }
     lifecycle.requestStarted();
+    open.add(response);
     let ended = false;
     const timer = setTimeout(() => {
       if (!response.headersSent) {
@@ -48,6 +52,7 @@ export function httpGuards(ops: OpsConfig, lifecycle: Lifecycle) {
       if (!ended) {
         ended = true;
         clearTimeout(timer);
+        open.delete(response);
         lifecycle.requestEnded();
       }
     };

@@ -11,6 +11,7 @@ export class Lifecycle {
   private active = 0;
   private readonly background = new Set<Promise<unknown>>();
   private idleWaiters: Array<() => void> = [];
+  private readonly drainHooks: Array<() => void> = [];
 
   get draining(): boolean {
     return this.drainingSince !== undefined;
@@ -21,7 +22,15 @@ export class Lifecycle {
   }
 
   startDraining(): void {
-    this.drainingSince ??= Date.now();
+    if (this.drainingSince === undefined) {
+      this.drainingSince = Date.now();
+      this.drainHooks.forEach((hook) => hook());
+    }
+  }
+
+  /** Runs once when draining starts (e.g. stop taking new background work). */
+  onDrain(hook: () => void): void {
+    this.drainHooks.push(hook);
   }
 
   requestStarted(): void {
