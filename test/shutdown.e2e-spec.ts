@@ -162,7 +162,9 @@ describe('graceful shutdown of the built server (node dist/main.js)', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     slow.write(feedback.slice(5));
 
-    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('timeout'), SHUTDOWN_TIMEOUT_MS + 10_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), SHUTDOWN_TIMEOUT_MS + 10_000)))]);
+    clearTimeout(timer);
     const elapsed = Date.now() - signalled;
     await Promise.all(workers);
     await slowClosed;

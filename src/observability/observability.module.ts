@@ -18,25 +18,10 @@ import { InjectConfig } from '../config/config.module';
 import { Lifecycle } from '../lifecycle/lifecycle';
 import { createRootLogger } from './logging';
 import { MetricsController } from './metrics.controller';
-import { Metrics, type PoolStats, registerMetrics } from './metrics';
+import { poolStatsOf } from '../database/pool-stats';
+import { Metrics, registerMetrics } from './metrics';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
-
-interface TarnPool {
-  numUsed(): number;
-  numPendingAcquires(): number;
-}
-
-// The runtime pool behind MikroORM's knex (tarn); undefined before connect or after close.
-export function poolStatsOf(orm: MikroORM): PoolStats | undefined {
-  try {
-    const connection = orm.em.getConnection() as unknown as { getKnex(): { client: { pool?: TarnPool } } };
-    const pool = connection.getKnex().client.pool;
-    return pool ? { inUse: pool.numUsed(), waiting: pool.numPendingAcquires() } : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Registers this app's metrics for outside-service clients, and serves METRICS_PORT when set. */
 @Injectable()
