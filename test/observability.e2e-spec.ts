@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
+import request from 'supertest';
+import { createApp } from '../src/app.setup';
+import { loadConfig } from '../src/config/app-config';
 import { MetricsExposure } from '../src/observability/observability.module';
 import { clerkUserCreated, ProductApp, startBothProducts } from './harness/product-app';
 
@@ -172,6 +176,23 @@ describe('logs, metrics and probes', () => {
         held.forEach((connection) => knex.client.releaseConnection(connection));
       }
       await apps.realestate.http.get('/api/health').expect(200);
+    });
+
+    it('readiness says "down" (503) when no connection can be made, liveness still 200', async () => {
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as { port: number };
+      await new Promise((resolve) => server.close(resolve));
+      const config = loadConfig({ PRODUCT: 'bestays', DATABASE_URL: `postgres://nobody@127.0.0.1:${port}/nowhere` });
+      const app = await createApp(config, `postgres://app_bestays:x@127.0.0.1:${port}/nowhere`, false);
+      await app.init();
+      try {
+        const response = await request(app.getHttpServer()).get('/api/health').expect(503);
+        expect(response.body).toEqual({ status: 'error', product: 'bestays', database: 'down' });
+        await request(app.getHttpServer()).get('/api/health/live').expect(200);
+      } finally {
+        await app.close();
+      }
     });
   });
 });
