@@ -4,7 +4,7 @@
 // and reports per interval: requests, errors, throughput, latency; and the servers' memory (RSS and
 // heap, read from /api/metrics). Exits 1 on any error or when the heap grew after warm-up.
 //   SOAK_SECONDS (120)  SOAK_CONCURRENCY (16)  SOAK_INTERVAL_SECONDS (60)
-//   SOAK_WARMUP_SECONDS (30)  SOAK_MAX_HEAP_GROWTH_MB (24)  DATABASE_URL (optional, owner)
+//   SOAK_WARMUP_SECONDS (60: one rate-limit window, whose per-hit counters fill up first)  SOAK_MAX_HEAP_GROWTH_MB (24)  DATABASE_URL (optional, owner)
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,7 +27,7 @@ const number = (name, fallback) => {
 const SECONDS = number('SOAK_SECONDS', 120);
 const CONCURRENCY = number('SOAK_CONCURRENCY', 16);
 const INTERVAL_S = number('SOAK_INTERVAL_SECONDS', 60);
-const WARMUP_S = Math.min(number('SOAK_WARMUP_SECONDS', 30), SECONDS / 2);
+const WARMUP_S = Math.min(number('SOAK_WARMUP_SECONDS', 60), SECONDS / 2);
 const MAX_HEAP_GROWTH_MB = number('SOAK_MAX_HEAP_GROWTH_MB', 24);
 const PRODUCTS = ['bestays', 'realestate'];
 
@@ -153,28 +153,12 @@ function trafficFor(server, keys) {
       return { answer, ok: [200] };
     },
     async (agent) => {
-      const id = `msg_${randomUUID()}`;
-      const clerkId = `user_soak${randomBytes(8).toString('hex')}`;
-      const email = `${clerkId}@soak.test`;
-      const body = JSON.stringify({
-        type: 'user.created',
-        object: 'event',
-        data: {
-          id: clerkId,
-          object: 'user',
-          email_addresses: [{ id: 'idn_1', email_address: email }],
-          primary_email_address_id: 'idn_1',
-          first_name: 'Soak',
-          last_name: 'Test',
-          public_metadata: {},
-        },
-      });
-      const headers = {
-        'content-type': 'application/json',
-        'svix-id': id,
-        'svix-timestamp': String(Math.floor(Date.now() / 1000)),
-        'svix-signature': signer.sign(id, new Date(), body),
-      };
+      const [id, clerkId] = [`msg_${randomUUID()}`, `user_soak${randomBytes(8).toString('hex')}`];
+      const email_addresses = [{ id: 'idn_1', email_address: `${clerkId}@soak.test` }];
+      const data = { id: clerkId, object: 'user', email_addresses, primary_email_address_id: 'idn_1', first_name: 'Soak', public_metadata: {} };
+      const body = JSON.stringify({ type: 'user.created', object: 'event', data });
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const headers = { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': timestamp, 'svix-signature': signer.sign(id, new Date(), body) };
       return { answer: await send(agent, port, 'POST', '/api/v1/webhooks/clerk', body, headers), ok: [200] };
     },
     async (agent) => {
