@@ -1,10 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule, type ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { RATE_LIMIT_NAMES } from '../config/ops.config';
 import { Metrics } from '../observability/metrics';
+import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { limitOfRequest, RateLimitGuard } from './rate-limit.guard';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
@@ -18,7 +19,7 @@ export const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
       provide: RATE_LIMIT_STORAGE,
       inject: [APP_CONFIG, Metrics],
       useFactory: ({ ops }: AppConfig, metrics: Metrics): ThrottlerStorage =>
-        ops.redisUrl ? new RedisThrottlerStorage(ops.redisUrl, ops.redisPrefix, metrics) : new ThrottlerStorageService(),
+        ops.redisUrl ? new RedisThrottlerStorage(ops.redisUrl, ops.redisPrefix, metrics) : new MemoryThrottlerStorage(),
     },
   ],
   exports: [RATE_LIMIT_STORAGE],

@@ -1,8 +1,9 @@
 import { type OnApplicationShutdown } from '@nestjs/common';
-import { type ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { type ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import { expectedCondition } from '../observability/expected-condition';
 import type { Metrics } from '../observability/metrics';
+import { MemoryThrottlerStorage } from './memory-throttler.storage';
 
 // One round trip, atomic across replicas: a fixed window counter plus a block once over the limit.
 const INCREMENT = `
@@ -34,7 +35,7 @@ const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));
  */
 export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly redis: Redis;
-  private readonly fallback = new ThrottlerStorageService();
+  private readonly fallback = new MemoryThrottlerStorage();
 
   constructor(
     url: string,
@@ -53,7 +54,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     this.redis.defineCommand('throttle', { numberOfKeys: 2, lua: INCREMENT });
   }
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+  async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<ThrottlerStorageRecord> {
     const hitsKey = `${this.prefix}${key}`;
     try {
       const [hits, ttlMs, blocked, blockMs] = (await (
@@ -63,7 +64,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     } catch (error) {
       this.metrics.rateLimitStoreFailures.inc({ product: this.metrics.product });
       expectedCondition('rate-limit store', `Redis unavailable, limiting per process: ${error instanceof Error ? error.message : String(error)}`);
-      return this.fallback.increment(key, ttl, limit, blockDuration, throttlerName);
+      return this.fallback.increment(key, ttl, limit, blockDuration);
     }
   }
 
