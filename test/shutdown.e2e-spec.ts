@@ -120,8 +120,10 @@ describe('graceful shutdown of the built server (node dist/main.js)', () => {
           try {
             statuses.push((await call(agent)).status);
           } catch (error) {
-            const { code, reused } = error as NodeJS.ErrnoException & { reused?: boolean };
-            if (code === 'ECONNREFUSED' && stopping) {
+            const { code, syscall, reused } = error as NodeJS.ErrnoException & { reused?: boolean };
+            // New connections are refused: ECONNREFUSED, or a reset of one caught in the closing
+            // listener's backlog (the connect itself failed; no request was sent).
+            if (stopping && (code === 'ECONNREFUSED' || (code === 'ECONNRESET' && syscall === 'connect'))) {
               return;
             }
             // A request written to a kept-alive socket the server had just closed as idle never
