@@ -11,7 +11,9 @@ import { FaqModule } from './faq/faq.module';
 import { HealthModule } from './health/health.module';
 import { LlmModule } from './llm/llm.module';
 import { ProductsModule } from './products/products.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { PropertiesModule } from './properties/properties.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 import { UsersModule } from './users/users.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -20,16 +22,20 @@ export interface AppModuleOptions {
   config: AppConfig;
   /** The product's runtime-role connection (see prepareDatabase). */
   runtimeDatabaseUrl: string;
+  /** Tests: no log output unless a test asks for it (config.ops.log.destination). */
+  quietLogs?: boolean;
 }
 
 @Module({})
 export class AppModule {
-  static register({ config, runtimeDatabaseUrl }: AppModuleOptions): DynamicModule {
+  static register({ config, runtimeDatabaseUrl, quietLogs = false }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
         AppConfigModule.register(config),
         MikroOrmModule.forRoot({ ...ormOptions(runtimeDatabaseUrl, config.resilience.database, config.connections.replicaUrls), autoLoadEntities: true, registerRequestContext: true }),
+        ObservabilityModule.register(config, quietLogs),
+        RateLimitModule,
         TenancyModule,
         BootModule,
         ProductsModule,

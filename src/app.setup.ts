@@ -14,6 +14,7 @@ import { ContractValidationPipe } from './common/validation.pipe';
 import { type AppConfig } from './config/app-config';
 import { ProductRegistry } from './products/product-registry.service';
 import { suspensionGate } from './products/suspension.middleware';
+import { installOperations } from './observability/install';
 import { productHeaders, tenantContext } from './tenancy/tenant-context.middleware';
 
 const BODY_LIMIT = '1mb';
@@ -41,9 +42,11 @@ export async function createApp(
   runtimeDatabaseUrl: string,
   logger?: LoggerService | false,
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, runtimeDatabaseUrl }), {
+  const quietLogs = logger === false && config.ops.log.destination === undefined;
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config, runtimeDatabaseUrl, quietLogs }), {
     bodyParser: false,
     rawBody: true,
+    bufferLogs: !quietLogs,
     ...(logger === undefined ? {} : { logger }),
   });
   answerClientErrorsAsJson(app.getHttpServer(), config.product);
@@ -57,6 +60,7 @@ export async function createApp(
     exposedHeaders: ['X-Request-Id', 'X-Product', 'ETag', 'Retry-After'],
     maxAge: 600,
   });
+  installOperations(app, config, !quietLogs);
   app.use(suspensionGate(app.get(ProductRegistry)));
   // Webhook signatures are over the exact bytes: that route gets the raw body, never parsed JSON.
   app.use('/api/v1/webhooks', raw({ type: () => true, limit: BODY_LIMIT }));

@@ -1,8 +1,11 @@
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
 import { BootTasks } from './boot/boot-tasks';
 import { ConfigError, loadConfig } from './config/app-config';
 import { prepareFromConfig } from './database/admin-url';
+import { Lifecycle } from './lifecycle/lifecycle';
+import { GracefulShutdown } from './lifecycle/shutdown';
 import { seedProduct } from './seed/seed-product';
 
 async function bootstrap(): Promise<void> {
@@ -11,16 +14,21 @@ async function bootstrap(): Promise<void> {
   config.warnings.forEach((warning) => logger.warn(warning));
 
   const database = await prepareFromConfig(config, config.product, logger);
+  const shutdown = new GracefulShutdown(config.ops.shutdownTimeoutMs, logger);
+  if (database.stop) {
+    shutdown.atLast(database.stop);
+  }
   const app = await createApp(config, database.runtimeUrl);
   if (database.embedded) {
     // A fresh local database: give the new user a living API (idempotent, so cheap on later boots).
     await seedProduct(app, config.product);
   }
-  app.enableShutdownHooks();
+  shutdown.attach(app);
   await app.listen(config.port);
-  logger.log(`serving product "${config.product}" on port ${config.port}`);
-  // Features' catch-up work (e.g. FAQ vectors of another model) runs in the background.
-  app.get(BootTasks).startAll();
+  logger.log(`serving product "${config.product}" on port ${(app.getHttpServer().address() as AddressInfo).port}`);
+  // Features' catch-up work (e.g. FAQ vectors of another model) runs in the background. Tracked:
+  // shutdown waits for it (within SHUTDOWN_TIMEOUT_MS) before closing the pool.
+  app.get(Lifecycle).track(app.get(BootTasks).startAll());
 }
 
 bootstrap().catch((error: unknown) => {

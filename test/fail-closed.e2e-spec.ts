@@ -264,7 +264,7 @@ describe('the process (node dist/main.js)', () => {
     const port = await freePort();
     const run = start({ DATABASE_URL: scratch.url, PORT: String(port) });
     await waitFor(
-      () => /serving product "bestays"/.test(run.output().stdout),
+      () => /serving product \\?"bestays\\?"/.test(run.output().stdout), // JSON log lines escape the quotes
       () => JSON.stringify(run.output()),
     );
     const all = run.output().stdout + run.output().stderr;

@@ -6,8 +6,7 @@ import { type ProductApp, type ProductName, PRODUCTS, startBothProducts } from '
 // Every metric the Grafana dashboards query must exist in the app's own /api/metrics (i8a adds the
 // route and the metrics). A family counts as existing once /api/metrics declares it (`# TYPE`):
 // a labelled counter shows no sample before its first increment.
-// enable when /api/metrics exists (describe.skip → describe)
-describe.skip('Grafana dashboards query only metrics that /api/metrics exposes', () => {
+describe('Grafana dashboards query only metrics that /api/metrics exposes', () => {
   let apps: Record<ProductName, ProductApp>;
   const root = join(__dirname, '..', 'deploy', 'grafana', 'dashboards');
 

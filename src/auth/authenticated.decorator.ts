@@ -2,6 +2,7 @@ import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetada
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { type Role } from '../users/roles';
+import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { User } from '../users/user.entity';
 import { ROLES_KEY } from './auth.constants';
 import { ClerkAuthGuard, RolesGuard } from './auth.guards';
@@ -10,7 +11,8 @@ import { ClerkAuthGuard, RolesGuard } from './auth.guards';
 export function Authenticated(...roles: Role[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(ROLES_KEY, roles),
-    UseGuards(ClerkAuthGuard, RolesGuard),
+    // Counted by user once signed in (the global placement skips signed-in routes).
+    UseGuards(ClerkAuthGuard, RateLimitGuard, RolesGuard),
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ description: 'Missing or invalid Clerk session token' }),
     ...(roles.length > 0 ? [ApiForbiddenResponse({ description: `Requires role: ${roles.join(' or ')}` })] : []),

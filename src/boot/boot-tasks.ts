@@ -37,13 +37,15 @@ export class BootTasks {
     return this.runner.run(product, () => task.run());
   }
 
-  /** Starts every task in the background (main.ts, after listen); a failure is logged, never fatal. */
-  startAll(): void {
-    for (const name of this.names()) {
-      this.run(name)
-        .then((report) => report && this.logger.log(`${name}: ${report}`))
-        .catch((error: unknown) => this.logger.warn(`${name} failed: ${describeError(error)}`));
-    }
+  /** Starts every task in the background (main.ts, after listen); a failure is logged, never fatal. Settles when all have. */
+  async startAll(): Promise<void> {
+    await Promise.all(
+      this.names().map((name) =>
+        this.run(name)
+          .then((report) => report && this.logger.log(`${name}: ${report}`))
+          .catch((error: unknown) => this.logger.warn(`${name} failed: ${describeError(error)}`)),
+      ),
+    );
   }
 
   private tasks(): Map<string, BootTask> {

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { TenantViolationError } from '../tenancy/tenant-entity';
 import { httpErrorBody } from './http-error';
 import { requestIdOf } from './request-id';
+import { expectedCondition } from '../observability/expected-condition';
 import { isDatabaseUnavailable, retryAfterOf } from './unavailable';
 
 /** The contract's JSON error for everything; unknown errors are logged and answered as a bare 500. */
@@ -50,7 +51,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (isDatabaseUnavailable(exception)) {
       // Expected while the database is down or busy: one line, no stack, nothing internal to the client.
-      this.logger.warn(`database unavailable on ${request.method} ${(request.route as { path?: string } | undefined)?.path ?? request.path} [${requestId}]: ${codeOf(exception)}`);
+      // Rate-limited too (one line per kind per interval, with a count): an outage must not flood the log.
+      expectedCondition(
+        'database unavailable',
+        `database unavailable on ${request.method} ${(request.route as { path?: string } | undefined)?.path ?? request.path} [${requestId}]: ${codeOf(exception)}`,
+      );
       return { status: HttpStatus.SERVICE_UNAVAILABLE, message: 'The service is temporarily unavailable; please retry shortly' };
     }
     this.logger.error(

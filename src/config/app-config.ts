@@ -3,6 +3,7 @@ import { type ConnectionsConfig, loadConnectionsConfig } from './connections.con
 import { type AssistantConfig, loadAssistantConfig } from './assistant.config';
 import { loadRegistryConfig, type RegistryConfig } from './registry.config';
 import { loadResilienceConfig, type ResilienceConfig } from './resilience.config';
+import { loadOpsConfig, type OpsConfig } from './ops.config';
 
 export interface AppConfig {
   product: string;
@@ -28,6 +29,7 @@ export interface AppConfig {
   /** Product registry: secrets keys, env overrides, retention, Clerk Backend API (see registry.config.ts). */
   registry: RegistryConfig;
   resilience: ResilienceConfig;
+  ops: OpsConfig;
   /** Logged once at boot, e.g. the PRODUCT default. */
   warnings: string[];
 }
@@ -130,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     assistant: loadAssistantConfig(env),
     registry: loadRegistryConfig(env),
     resilience: loadResilienceConfig(env),
+    ops: loadOpsConfig(env, (message) => new ConfigError(message)),
     warnings,
   };
 }

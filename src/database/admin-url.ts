@@ -7,7 +7,10 @@ import { type Log, prepareDatabase } from './migrate';
  * embedded PostgreSQL whose data lives in the project's git-ignored .data/ folder. A second process
  * (the other product, the seed CLI) shares the running embedded server instead of starting another.
  */
-export async function resolveAdminUrl(config: AppConfig, log: Log): Promise<{ url: string; embedded: boolean }> {
+export async function resolveAdminUrl(
+  config: AppConfig,
+  log: Log,
+): Promise<{ url: string; embedded: boolean; stop?: () => Promise<void> }> {
   const owner = config.connections.migrationUrl ?? config.databaseUrl;
   if (owner !== undefined) {
     return { url: owner, embedded: false };
@@ -27,14 +30,18 @@ export async function resolveAdminUrl(config: AppConfig, log: Log): Promise<{ ur
     log,
   });
   log.log(`DATABASE_URL is not set: ${server.reused ? 'sharing the running' : 'started an'} embedded PostgreSQL on 127.0.0.1:${server.port}`);
-  return { url: server.url, embedded: true };
+  return { url: server.url, embedded: true, stop: server.stop };
 }
 
 /**
  * Migrates (as the owner) and provisions this product's runtime role; returns the runtime pool's
  * URL: DATABASE_URL's host (PgBouncer, say) with the runtime role's credentials.
  */
-export async function prepareFromConfig(config: AppConfig, product: string, log: Log): Promise<{ runtimeUrl: string; embedded: boolean }> {
+export async function prepareFromConfig(
+  config: AppConfig,
+  product: string,
+  log: Log,
+): Promise<{ runtimeUrl: string; embedded: boolean; stop?: () => Promise<void> }> {
   const admin = await resolveAdminUrl(config, log);
   const runtimeUrl = await prepareDatabase(admin.url, product, log, {
     runtimeUrl: admin.embedded ? undefined : config.databaseUrl,
@@ -42,5 +49,5 @@ export async function prepareFromConfig(config: AppConfig, product: string, log:
     allowedProducts: config.allowedProducts,
     sessionLimits: config.resilience.database,
   });
-  return { runtimeUrl, embedded: admin.embedded };
+  return { runtimeUrl, embedded: admin.embedded, stop: admin.stop };
 }

@@ -1,6 +1,7 @@
 import { describeError } from '../common/describe-error';
 import { type OutboundPolicy, outboundPolicy, postJson } from '../common/outbound-policy';
 import { contentWords, lightStem } from './text';
+import { timedOutbound } from '../observability/metrics';
 
 /**
  * Turns texts into vectors whose dot product says how alike they are. Chosen once at boot from the
@@ -37,8 +38,10 @@ export class OpenAiCompatibleEmbeddingProvider extends EmbeddingProvider {
     }
     let body: { data?: Array<{ index?: number; embedding?: unknown }> } | undefined;
     try {
-      body = (await this.policy.call((signal) =>
+      body = (await timedOutbound('embeddings', () =>
+        this.policy.call((signal) =>
         postJson(`${this.baseUrl.replace(/\/+$/, '')}/embeddings`, { Authorization: `Bearer ${this.apiKey}` }, { model: this.model, input: texts }, signal),
+        ),
       )) as typeof body;
     } catch (error) {
       throw new EmbeddingUnavailableError(`embeddings endpoint unreachable: ${describeError(error)}`);

@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, A
 import { type Request } from 'express';
 import { PublicCache, whenBodySent } from '../common/http-cache';
 import { mapPage, PageQuery } from '../common/pagination.dto';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { FaqPublicService } from './faq-public.service';
 import {
   CategoryPage,
@@ -50,6 +51,7 @@ export class FaqController {
 
   @ApiOperation({ summary: 'Search the published FAQ' })
   @Get('search')
+  @RateLimit('search')
   @ApiOkResponse({
     type: SearchResponse,
     description: 'Best match first; documents that match neither by words nor by embedding are left out',
@@ -60,6 +62,7 @@ export class FaqController {
 
   @ApiOperation({ summary: 'Rate a FAQ document' })
   @Post('documents/:id/feedback')
+  @RateLimit('search')
   @ApiCreatedResponse({ type: FeedbackResponse })
   @ApiNotFoundResponse({ description: 'No published document with this id' })
   async feedback(@Param('id', ParseUUIDPipe) id: string, @Body() body: FeedbackBody): Promise<FeedbackResponse> {

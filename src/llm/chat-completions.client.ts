@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { type OutboundPolicy, OutboundUnavailableError } from '../common/outbound-policy';
+import { timedOutbound } from '../observability/metrics';
 
 export interface ToolCall {
   id: string;
@@ -111,12 +112,14 @@ export class ChatCompletionsClient {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl.replace(/\/$/, '')}/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.apiKey}` },
-        body: JSON.stringify(body),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
+      response = await timedOutbound('llm', () =>
+        fetch(`${this.baseUrl.replace(/\/$/, '')}/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${this.apiKey}` },
+          body: JSON.stringify(body),
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        }),
+      );
     } catch (error) {
       if (signal?.aborted) {
         throw new ModelAbortedError('the client went away');

@@ -7,6 +7,7 @@ import type { Usage } from './chat-completions.client';
 import { LlmUsage, type UsageOutcome } from './llm-usage.entity';
 import { LlmRepository } from './llm.repository';
 import type { LlmUsageResponse } from './llm-usage.dto';
+import { metricsOfCurrentProduct } from '../observability/metrics';
 
 const TOP_USERS = 10;
 
@@ -48,6 +49,12 @@ export class LlmUsageService {
       totalTokens: usage?.totalTokens ?? 0,
     });
     await fork.persist(row).flush();
+    // The same figures as Prometheus counters (llm_tokens_total), labelled with the product.
+    const metrics = metricsOfCurrentProduct();
+    if (usage && metrics) {
+      metrics.llmTokensUsed(model, 'prompt', usage.promptTokens);
+      metrics.llmTokensUsed(model, 'completion', usage.completionTokens);
+    }
   }
 
   /** 429 once this month's product usage or today's user usage reached its budget; never a silent fallback. */

@@ -15,6 +15,7 @@ import type { Request, Response } from 'express';
 import { Authenticated, CurrentUser } from '../auth/authenticated.decorator';
 import { PageQuery } from '../common/pagination.dto';
 import { ApiErrors } from '../common/openapi';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { User } from '../users/user.entity';
 import { streamChat, wantsEventStream } from './chat-stream';
 import { ChatBody, ChatResponse, ConversationPage, ConversationResponse } from './llm.dto';
@@ -35,6 +36,7 @@ export class LlmController {
 
   @ApiOperation({ summary: 'Ask the assistant' })
   @Post('chat')
+  @RateLimit('chat')
   @HttpCode(200)
   @Authenticated()
   @ApiErrors({ status: 404, description: 'conversationId is not one of your conversations' })

@@ -2,10 +2,12 @@ import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/openapi';
 import type { Request } from 'express';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { WebhookReceipt } from './clerk-webhook.dto';
 import { ClerkWebhookService } from './clerk-webhook.service';
 
 @ApiTags('webhooks')
+@RateLimit('webhook')
 @Controller('v1/webhooks')
 export class ClerkWebhookController {
   constructor(private readonly webhooks: ClerkWebhookService) {}

@@ -14,6 +14,7 @@ import { type Role, ROLES } from '../users/roles';
 import { InjectConfig } from '../config/config.module';
 import { inputProblem, MAX_INPUT_DEPTH, storableJson } from '../common/input-guard';
 import { RetryLaterException } from '../common/unavailable';
+import { Metrics } from '../observability/metrics';
 import { UsersService } from '../users/users.service';
 import { ClerkDeletedUserData, ClerkEvent, ClerkUserData, type WebhookReceipt } from './clerk-webhook.dto';
 import { WebhookEvent } from './webhook-event.entity';
@@ -42,6 +43,7 @@ export class ClerkWebhookService {
     @InjectConfig() config: AppConfig,
     private readonly em: EntityManager,
     private readonly users: UsersService,
+    private readonly metrics: Metrics,
   ) {
     this.webhook = config.clerk.webhookSecret ? new Webhook(config.clerk.webhookSecret) : undefined;
   }
@@ -64,6 +66,7 @@ export class ClerkWebhookService {
       payload = this.webhook.verify(body, signed);
     } catch (error) {
       if (!(error instanceof SyntaxError)) {
+        this.metrics.webhookDelivery(undefined, 'invalid_signature');
         throw new UnauthorizedException('Invalid webhook signature');
       }
       // Signed by Clerk but not JSON: kept as text and marked failed.
@@ -82,6 +85,7 @@ export class ClerkWebhookService {
     }
 
     const outcome = await this.store(signed['svix-id'], payload, parseError);
+    this.metrics.webhookDelivery(payload, outcome.duplicate ? 'duplicate' : outcome.status);
     if (!outcome.duplicate && outcome.status === 'failed') {
       throw new UnprocessableEntityException(`Webhook payload rejected: ${outcome.error ?? 'invalid'}`);
     }

@@ -26,6 +26,11 @@ export const otherProduct = (product: ProductName): ProductName => (product === 
 
 const quiet = { log: () => undefined, warn: () => undefined };
 
+// Suites fire many requests from one address: limits far above them (rate-limit tests set their own).
+const GENEROUS_RATE_LIMITS = Object.fromEntries(
+  ['SEARCH', 'PUBLIC', 'CHAT', 'READ', 'WRITE', 'WEBHOOK'].map((name) => [`RATE_LIMIT_${name}`, '1000000']),
+);
+
 export interface TestUser {
   id: string;
   clerkUserId: string;
@@ -50,8 +55,13 @@ export class ProductApp {
     this.http = checkedAgainstTheDocument(request(app.getHttpServer()), new OpenApiValidator(openApiDocumentOf(app)));
   }
 
-  /** `databaseUrl`: another database's owner URL (default: env.DATABASE_URL, else this run's test database). */
-  static async start(product: ProductName, env: NodeJS.ProcessEnv = {}, databaseUrl = env.DATABASE_URL ?? process.env.TEST_DATABASE_URL): Promise<ProductApp> {
+  /**
+   * `target`: another database's owner URL (default: env.DATABASE_URL, else this run's test
+   * database), or a function that adjusts the loaded config before the app is built (e.g. a log destination).
+   */
+  static async start(product: ProductName, env: NodeJS.ProcessEnv = {}, target?: string | ((config: AppConfig) => void)): Promise<ProductApp> {
+    const databaseUrl = typeof target === 'string' ? target : (env.DATABASE_URL ?? process.env.TEST_DATABASE_URL);
+    const configure = typeof target === 'function' ? target : undefined;
     if (!databaseUrl) {
       throw new Error('TEST_DATABASE_URL is not set: run the tests through jest (test/global-setup.mjs)');
     }
@@ -63,8 +73,10 @@ export class ProductApp {
       DATABASE_URL: databaseUrl,
       CLERK_JWT_KEY: publicKeyPem,
       CLERK_WEBHOOK_SECRET: webhookSecret,
+      ...GENEROUS_RATE_LIMITS,
       ...env,
     });
+    configure?.(config);
     // TEST_RUNTIME_DATABASE_URL (npm run test:pgbouncer): the runtime pool goes through PgBouncer, migrations stay direct.
     const runtimeUrl = await prepareDatabase(databaseUrl, product, quiet, {
       runtimeUrl: databaseUrl === process.env.TEST_DATABASE_URL ? process.env.TEST_RUNTIME_DATABASE_URL : undefined,

@@ -1,0 +1,108 @@
+import type { NextFunction, Request, Response } from 'express';
+import pino, { type Logger as PinoLogger } from 'pino';
+import pretty from 'pino-pretty';
+import { requestIdOf } from '../common/request-id';
+import type { AppConfig } from '../config/app-config';
+import { currentTenantStore } from '../tenancy/tenant-context';
+import type { Metrics } from './metrics';
+
+// Nothing below is ever logged on purpose (no headers, no bodies); this is the second wall.
+const REDACT = [
+  'authorization',
+  'cookie',
+  'token',
+  'password',
+  'secret',
+  'apiKey',
+  '*.authorization',
+  '*.cookie',
+  '*.token',
+  '*.password',
+  '*.secret',
+  '*.apiKey',
+  'req.headers',
+  'req.body',
+  'res.headers',
+  'body',
+  'payload',
+  'headers',
+];
+
+/**
+ * The process's pino logger: JSON lines labelled with the product, plus the request id and user of
+ * the running request (from TenantContext's AsyncLocalStorage). Pretty in development.
+ */
+export function createRootLogger(config: AppConfig, quiet: boolean): PinoLogger {
+  const { log } = config.ops;
+  const level = log.destination ? log.level : quiet ? 'silent' : log.level;
+  const destination = log.destination ?? (log.pretty ? pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l' }) : pino.destination({ sync: false }));
+  return pino(
+    {
+      level,
+      base: { product: config.product },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      mixin() {
+        const store = currentTenantStore();
+        return store ? { requestId: store.requestId, ...(store.userId ? { userId: store.userId } : {}) } : {};
+      },
+    },
+    destination,
+  );
+}
+
+// The route pattern (`/api/v1/properties/:id`), never the raw URL with ids or query text.
+export function routeOf(request: Request): string {
+  const path = (request.route as { path?: unknown } | undefined)?.path;
+  if (typeof path === 'string') {
+    return `${request.baseUrl}${path}`;
+  }
+  return request.originalUrl.startsWith('/api/docs') ? '/api/docs' : 'unmatched';
+}
+
+function levelOf(status: number): 'info' | 'warn' | 'error' {
+  if (status >= 500 && status !== 503) {
+    return 'error';
+  }
+  // Expected pushback (overload, outage, rate limit): one line each, no stack.
+  return status === 503 || status === 429 ? 'warn' : 'info';
+}
+
+/** One access line and the HTTP metrics per request; installed first so every answer is seen. */
+export function accessLog(logger: PinoLogger, metrics: Metrics) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    // nestjs-pino (useExisting) logs a request's Nest Logger calls through this app's logger.
+    (request as Request & { log?: PinoLogger }).log = logger;
+    let done = false;
+    const finish = (): void => {
+      if (done) {
+        return;
+      }
+      done = true;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      // A client that hung up before the answer was complete: nginx's 499.
+      const status = response.writableFinished ? response.statusCode : 499;
+      const route = routeOf(request);
+      const labels = { product: metrics.product, method: request.method, route, status: String(status) };
+      metrics.httpRequests.inc(labels);
+      metrics.httpDuration.observe(labels, seconds);
+      const userId = (request as Request & { user?: { id?: string } }).user?.id;
+      logger[levelOf(status)](
+        {
+          requestId: requestIdOf(request),
+          // Explicit even when anonymous: the mixin's context is not trusted to be this request's here.
+          userId: userId ?? null,
+          method: request.method,
+          route,
+          status,
+          latencyMs: Math.round(seconds * 1e4) / 10,
+        },
+        'request completed',
+      );
+    };
+    response.once('finish', finish);
+    response.once('close', finish);
+    next();
+  };
+}
