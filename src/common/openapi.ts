@@ -46,6 +46,7 @@ const TAGS: Array<{ name: string; description: string }> = [
   { name: 'faq admin', description: 'FAQ management and analytics for admins' },
   { name: 'admin: chat config', description: 'Assistant prompts and tools for admins' },
   { name: 'assistant', description: 'The FAQ chat assistant' },
+  { name: 'admin: assistant', description: 'Token usage of the assistant, for admins' },
   { name: 'webhooks', description: 'Server-to-server deliveries from Clerk (Svix-signed)' },
 ];
 
