@@ -5,12 +5,19 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import net from 'node:net';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export default async function globalSetup() {
+  // Redis is optional for `npm test` (the machine may have none): the suites that need it check this.
+  const redis = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  process.env.TEST_REDIS_REACHABLE = (await reachable(redis.hostname, Number(redis.port || 6379))) ? '1' : '0';
+  if (process.env.TEST_REDIS_REACHABLE !== '1') {
+    console.warn(`[test-db] no Redis at ${redis.host}: the shared-Redis rate-limit tests are skipped`);
+  }
   let adminUrl = process.env.DATABASE_URL;
   let server = null;
 
@@ -63,4 +70,13 @@ function describeServer(url) {
   const parsed = new URL(url);
   const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost';
   return `${host}:${parsed.port || 5432}`;
+}
+
+function reachable(host, port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 1000 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+  });
 }
