@@ -18,7 +18,8 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ type: HealthResponse })
   async check(@Res({ passthrough: true }) response: Response): Promise<HealthResponse> {
     const result = await this.health.check();
-    response.status(result.status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    // A suspended product is healthy: it stays in rotation and answers its 503s itself.
+    response.status(result.status === 'ok' || result.status === 'suspended' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     response.setHeader('Cache-Control', 'no-store');
     return result;
   }

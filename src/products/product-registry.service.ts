@@ -4,6 +4,7 @@ import { type AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
 import { PRODUCT_SETTINGS, type ProductSettingName } from '../config/registry.config';
 import { productSecretContext, SecretsCipher } from './secrets-cipher';
+import { isDatabaseUnavailable } from '../common/unavailable';
 
 // Suspension and secret changes reach every replica within this (the issue allows 5 s).
 export const REGISTRY_POLL_MS = 2_000;
@@ -46,7 +47,17 @@ export class ProductRegistry implements OnModuleInit, OnApplicationShutdown {
 
   // The first load runs before the app listens: unreadable secrets stop the boot (naming the key).
   async onModuleInit(): Promise<void> {
-    await this.refresh();
+    try {
+      await this.refresh();
+    } catch (error) {
+      // A database that is down at boot is retried by the poll (readiness says so meanwhile); a
+      // secret that cannot be decrypted is not, and stops the boot.
+      if (!isDatabaseUnavailable(error)) {
+        throw error;
+      }
+      this.pollFailing = true;
+      this.logger.warn(`could not read the product registry at boot; retrying every ${REGISTRY_POLL_MS} ms`);
+    }
     this.timer = setInterval(() => void this.poll(), REGISTRY_POLL_MS);
     this.timer.unref();
   }

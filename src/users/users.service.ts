@@ -41,19 +41,24 @@ export class UsersService {
     const profile = await this.profiles.profileFor(clerkUserId, claims);
     try {
       // Serialized with the webhook sync of the same user (and with a concurrent first request).
-      const created = await this.em.fork().transactional(async (em) => {
+      const id = await this.em.fork().transactional(async (em) => {
         await lockInTransaction(em, clerkKey(clerkUserId));
-        if (await em.findOne(User, { clerkUserId }, { filters: { notDeleted: false } })) {
-          return null;
+        const existing = await em.findOne(User, { clerkUserId }, { filters: { notDeleted: false } });
+        if (existing) {
+          if (existing.deletedAt) {
+            throw new UnauthorizedException('User has been deleted');
+          }
+          return existing.id;
         }
         const user = new User(clerkUserId);
         Object.assign(user, profile);
         // The new user is the actor of their own creation in the audit trail.
         this.tenant.setUser(user.id);
         em.persist(user);
-        return user;
+        return user.id;
       });
-      return created ? await this.em.findOneOrFail(User, { id: created.id }) : await this.signIn(clerkUserId);
+      // From the primary: a read replica may not have this user yet (just created, here or by the webhook).
+      return await this.em.findOneOrFail(User, { id }, { connectionType: 'write' });
     } catch (error) {
       // Two first requests of one user raced; the other one created it.
       if (error instanceof UniqueConstraintViolationException) {

@@ -97,10 +97,11 @@ export class OpenApiValidator {
         return `${where}: documented header ${name} is missing`;
       }
     }
-    // A streamed answer: its media type must be documented; its events are checked by the streaming tests.
+    // A body that is not JSON (an event stream, Prometheus text): its media type must be documented.
     const contentType = headers['content-type'];
-    if (typeof contentType === 'string' && contentType.startsWith('text/event-stream')) {
-      return response.content?.['text/event-stream'] ? undefined : `${where}: text/event-stream is not documented`;
+    const mediaType = typeof contentType === 'string' ? contentType.split(';')[0].trim() : '';
+    if (mediaType !== '' && mediaType !== 'application/json') {
+      return response.content?.[mediaType] ? undefined : `${where}: ${mediaType} is not documented`;
     }
     const schema = response.content?.['application/json']?.schema;
     if (!schema) {
