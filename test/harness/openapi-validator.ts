@@ -82,8 +82,9 @@ export class OpenApiValidator {
     const where = `${method.toUpperCase()} ${path} → ${status}`;
     const route = this.routes.find((candidate) => candidate.method === verb && candidate.pattern.test(path));
     if (!route) {
-      // No such operation: only the contract's 404 (or 405-like 404) error is a documented answer.
-      return status === 404 ? this.validate(where, 'openapi#/components/schemas/ErrorResponse', body) : `${where}: no documented operation`;
+      // No such operation: a client error in the contract's JSON is the only documented answer (404 for
+      // the route, or 400/413/415 when the body is refused before routing).
+      return status >= 400 && status < 500 ? this.validate(where, 'openapi#/components/schemas/ErrorResponse', body) : `${where}: no documented operation`;
     }
     const response = route.operation.responses[String(status)] ?? route.operation.responses.default;
     if (!response) {
