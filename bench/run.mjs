@@ -58,7 +58,9 @@ try {
     runtimeUrl[product] = await prepareProduct(db.url, product);
     agentId[product] = await ensureUser(db.url, product, 'user_bench_agent', 'agent');
   }
-  const common = { PRODUCT: 'bestays', CLERK_JWT_KEY: publicPem };
+  // The bench measures throughput, not the rate limits (which would answer most of it with 429s).
+  const unlimited = Object.fromEntries(['SEARCH', 'PUBLIC', 'CHAT', 'READ', 'WRITE', 'WEBHOOK'].map((name) => [`RATE_LIMIT_${name}`, '100000000']));
+  const common = { PRODUCT: 'bestays', CLERK_JWT_KEY: publicPem, ...unlimited, MAX_IN_FLIGHT: '100000' };
   servers.app = await spawnServer([join(root, 'dist', 'main.js')], { ...common, DATABASE_URL: db.url });
   servers.bare = await spawnServer([join(root, 'bench', 'bare-server.mjs')], { ...common, DATABASE_URL: runtimeUrl.bestays });
   servers.peer = await spawnServer([join(root, 'bench', 'peer', 'main.mjs')], { ...common, DATABASE_URL: db.url });
