@@ -81,19 +81,23 @@ export function mapPage<T, R>(page: Page<T>, map: (item: T) => R): Page<R> {
   return { ...page, items: page.items.map(map) };
 }
 
+/** Where a page lies in its list: every list answer, and a conversation's page of messages. */
+export class PageMeta {
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_LIMIT }) limit!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_OFFSET, nullable: true, description: 'null when paged by cursor' })
+  offset!: number | null;
+  @ApiProperty({ type: 'string', nullable: true, description: 'The `cursor` of the next page; null on the last page' })
+  nextCursor!: string | null;
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: TOTAL_CAP, description: `Exact up to ${TOTAL_CAP}; past that ${TOTAL_CAP}` })
+  total!: number;
+  @ApiProperty({ description: `false when there are more than ${TOTAL_CAP} rows (then total is ${TOTAL_CAP})` })
+  totalExact!: boolean;
+}
+
 /** The response class of a list of `item`s, for the OpenAPI document: `class UserPage extends PageOf(UserResponse) {}`. */
 export function PageOf<T>(item: ClassType<T>): ClassType<Page<T>> {
-  class PageOfItems implements Page<T> {
+  class PageOfItems extends PageMeta implements Page<T> {
     @ApiProperty({ type: [item] }) items!: T[];
-    @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_LIMIT }) limit!: number;
-    @ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_OFFSET, nullable: true, description: 'null when paged by cursor' })
-    offset!: number | null;
-    @ApiProperty({ type: 'string', nullable: true, description: 'The `cursor` of the next page; null on the last page' })
-    nextCursor!: string | null;
-    @ApiProperty({ type: 'integer', minimum: 0, maximum: TOTAL_CAP, description: `Exact up to ${TOTAL_CAP}; past that ${TOTAL_CAP}` })
-    total!: number;
-    @ApiProperty({ description: `false when there are more than ${TOTAL_CAP} rows (then total is ${TOTAL_CAP})` })
-    totalExact!: boolean;
   }
   return PageOfItems;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
-import { mapPage, type Page } from '../common/pagination.dto';
+import { mapPage, type Page, PageMeta, PageOf } from '../common/pagination.dto';
 import { ChatMessage, type ChatRole, Conversation } from './conversation.entity';
 
 export class ChatBody {
@@ -50,24 +50,6 @@ export class ChatMessageResponse {
   @ApiProperty() createdAt!: Date;
 }
 
-/** The contract's list shape. Offset paging for now; `nextCursor` stays null until cursors come to this list. */
-export interface ListPage<T> {
-  items: T[];
-  limit: number;
-  offset: number | null;
-  nextCursor: string | null;
-  total: number;
-  totalExact: boolean;
-}
-
-class PageMeta {
-  @ApiProperty({ minimum: 1, maximum: 100 }) limit!: number;
-  @ApiProperty({ minimum: 0, nullable: true, type: Number }) offset!: number | null;
-  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
-  @ApiProperty({ minimum: 0 }) total!: number;
-  @ApiProperty() totalExact!: boolean;
-}
-
 export class ConversationSummary {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ description: 'The first question, shortened' }) title!: string;
@@ -76,9 +58,7 @@ export class ConversationSummary {
   @ApiProperty({ minimum: 0, description: 'Questions, tool calls and answers' }) messageCount!: number;
 }
 
-export class ConversationPage extends PageMeta implements ListPage<ConversationSummary> {
-  @ApiProperty({ type: [ConversationSummary], description: 'Most recently active first' }) items!: ConversationSummary[];
-}
+export class ConversationPage extends PageOf(ConversationSummary) {}
 
 export class ConversationResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
