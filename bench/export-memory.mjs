@@ -48,7 +48,7 @@ try {
   }
   const started = Date.now();
   const result = spawnSync('/usr/bin/time', ['-v', process.execPath, join(root, 'dist', 'products', 'cli', 'products.cli.js'), 'export', 'bestays', '--out', join(out, 'x')], {
-    env: { ...process.env, DATABASE_URL: url.toString(), NODE_OPTIONS: process.env.EXPORT_NODE_OPTIONS ?? '' },
+    env: { ...process.env, DATABASE_URL: url.toString(), NODE_OPTIONS: process.env.EXPORT_NODE_OPTIONS ?? '--max-old-space-size=128' },
     encoding: 'utf8',
   });
   const seconds = (Date.now() - started) / 1000;
