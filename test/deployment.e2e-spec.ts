@@ -35,7 +35,7 @@ describe('deployment: the process (node dist/main.js)', () => {
     expect(new URL(runtimeUrl).username).toBe(runtimeRoleName(scratch.name, 'bestays'));
     const port = await freePort();
     server = new ServerProcess({ NODE_ENV: 'production', PRODUCT: 'bestays', PORT: String(port), DATABASE_URL: runtimeUrl });
-    await server.waitFor(/serving product "bestays"/);
+    await server.waitFor(/serving product \\?"bestays\\?"/); // JSON log lines escape the quotes
     expect(server.output).toMatch(/DATABASE_URL names a runtime role: migrations are not run/);
     const health = await fetch(`http://127.0.0.1:${port}/api/health`);
     expect(await health.json()).toEqual({ status: 'ok', product: 'bestays', database: 'up' });
@@ -46,7 +46,7 @@ describe('deployment: the process (node dist/main.js)', () => {
     const realestateUrl = await prepareDatabase(scratch.url, 'realestate', quiet);
     server = new ServerProcess({ NODE_ENV: 'production', PRODUCT: 'bestays', PORT: String(await freePort()), DATABASE_URL: realestateUrl });
     expect(await server.exit).not.toBe(0);
-    expect(server.stderr).toMatch(/bound to product "realestate", but PRODUCT is "bestays"/);
+    expect(server.stderr).toMatch(/bound to product \\?"realestate\\?", but PRODUCT is \\?"bestays\\?"/);
   });
 
   it('MIGRATION_DATABASE_URL migrates as the owner; DATABASE_URL with the runtime role and its password is what it serves with', async () => {
@@ -63,7 +63,7 @@ describe('deployment: the process (node dist/main.js)', () => {
       MIGRATION_DATABASE_URL: scratch.url,
       DATABASE_URL: runtime.toString(),
     });
-    await server.waitFor(/serving product "bestays"/);
+    await server.waitFor(/serving product \\?"bestays\\?"/); // JSON log lines escape the quotes
     expect(server.output).toMatch(/applied migrations/);
     expect((await fetch(`http://127.0.0.1:${port}/api/health`)).status).toBe(200);
     // The role really has that password now, and is still the plain, product-bound role.

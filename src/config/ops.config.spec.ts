@@ -12,7 +12,7 @@ function failure(env: NodeJS.ProcessEnv): string {
 
 describe('operations config (logs, metrics, limits, guard rails)', () => {
   it('has working defaults', () => {
-    const { ops } = loadConfig({ NODE_ENV: 'production' });
+    const { ops } = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db.internal/platform' });
     expect(ops).toMatchObject({
       log: { level: 'info', pretty: false },
       metricsPort: undefined,

@@ -5,8 +5,11 @@ import { FaqAnalyticsEvent } from '../faq/faq-analytics-event.entity';
 import { FaqCategory } from '../faq/faq-category.entity';
 import { FaqDocument, FaqRelated } from '../faq/faq-document.entity';
 import { FaqEmbedding } from '../faq/faq-embedding.entity';
+import { FaqSynonymGroup } from '../faq/faq-synonym.entity';
 import { ChatMessage, Conversation } from '../llm/conversation.entity';
+import { LlmUsage } from '../llm/llm-usage.entity';
 import { Property } from '../properties/property.entity';
+import { UserSettings } from '../users/user-settings.entity';
 import { User } from '../users/user.entity';
 import { WebhookEvent } from '../webhooks/webhook-event.entity';
 
@@ -22,8 +25,11 @@ export const ALL_ENTITIES = [
   FaqRelated,
   FaqEmbedding,
   FaqAnalyticsEvent,
+  FaqSynonymGroup,
   ChatPrompt,
   ChatTool,
   Conversation,
   ChatMessage,
+  LlmUsage,
+  UserSettings,
 ];

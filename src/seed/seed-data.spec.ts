@@ -23,7 +23,7 @@ describe('seed data files', () => {
       expect(data.faq.categories).toHaveLength(5);
       expect(data.faq.documents.length).toBeGreaterThanOrEqual(27);
       expect(data.chatConfig.prompts.map((prompt) => prompt.name)).toEqual(['system']);
-      expect(data.chatConfig.tools.map((tool) => tool.name)).toEqual(['search_properties']);
+      expect(data.chatConfig.tools.map((tool) => tool.name)).toEqual(['search_properties', 'get_property', 'search_faq']);
     }
   });
 
