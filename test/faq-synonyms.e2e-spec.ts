@@ -94,6 +94,10 @@ describe('FAQ synonyms', () => {
   it('the analytics list searches whose best score was low', async () => {
     const app = apps.realestate;
     const query = `mortgage zebra giraffe walrus pelican ${Date.now().toString(36).replace(/\d/g, '')}`;
+    // Asked 5 times: the report lists the 10 most asked, and other suites leave one-off low-score searches behind.
+    for (let i = 0; i < 4; i++) {
+      await app.http.get('/api/v1/faq/search').query({ q: query }).expect(200);
+    }
     const response = await app.http.get('/api/v1/faq/search').query({ q: query }).expect(200);
     // Precondition: it found something, but nothing good.
     expect(response.body.items.length).toBeGreaterThan(0);
@@ -103,7 +107,7 @@ describe('FAQ synonyms', () => {
 
     const report = await app.http.get('/api/v1/admin/faq-analytics').set(admins.realestate.auth).expect(200);
     const normalised = query.toLowerCase();
-    expect(report.body.lowScoreSearches).toContainEqual({ query: normalised, count: 1, bestScore: expect.any(Number) });
+    expect(report.body.lowScoreSearches).toContainEqual({ query: normalised, count: 5, bestScore: expect.any(Number) });
     expect(report.body.lowScoreSearches.map((row: { query: string }) => row.query)).not.toContain('what is gazumping');
     const other = await apps.bestays.http.get('/api/v1/admin/faq-analytics').set(admins.bestays.auth).expect(200);
     expect(other.body.lowScoreSearches.map((row: { query: string }) => row.query)).not.toContain(normalised);

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { loadConfig } from '../src/config/app-config';
+import { createScratchDatabase, dropScratchDatabase } from './harness/db';
 import { ProductApp, type TestUser } from './harness/product-app';
 
 // One table locked for a long time (a migration, a stuck admin session) must not stall the rest.
@@ -7,16 +8,24 @@ describe('statement and lock timeouts, bounded pool acquisition', () => {
   let app: ProductApp;
   let user: TestUser;
   let owner: Client;
+  let scratch: { name: string; url: string };
 
+  // A database (and so runtime role) of its own: the timeouts are settings of the role, which new
+  // server connections pick up; a pooler's (PgBouncer's) older ones to the shared test database would not.
   beforeAll(async () => {
-    app = await ProductApp.start('bestays', {
-      DATABASE_POOL_MAX: '3',
-      DATABASE_ACQUIRE_TIMEOUT_MS: '1000',
-      DATABASE_LOCK_TIMEOUT_MS: '1000',
-      DATABASE_STATEMENT_TIMEOUT_MS: '4000',
-    });
+    scratch = await createScratchDatabase('timeouts');
+    app = await ProductApp.start(
+      'bestays',
+      {
+        DATABASE_POOL_MAX: '3',
+        DATABASE_ACQUIRE_TIMEOUT_MS: '1000',
+        DATABASE_LOCK_TIMEOUT_MS: '1000',
+        DATABASE_STATEMENT_TIMEOUT_MS: '4000',
+      },
+      scratch.url,
+    );
     user = await app.user('user');
-    owner = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+    owner = new Client({ connectionString: scratch.url });
     await owner.connect();
   });
 
@@ -24,6 +33,9 @@ describe('statement and lock timeouts, bounded pool acquisition', () => {
     await owner?.query('rollback').catch(() => undefined);
     await owner?.end();
     await app?.close();
+    if (scratch) {
+      await dropScratchDatabase(scratch.name);
+    }
   });
 
   async function timed(path: string, auth = false): Promise<{ status: number; ms: number; retryAfter?: string; body: unknown }> {
