@@ -1,4 +1,4 @@
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
 import { type AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
@@ -37,7 +37,8 @@ export class UserSettingsService {
         settings.llmApiKeyKeyId = settings.llmApiKeyNonce = settings.llmApiKeyCiphertext = null;
       } else {
         if (!this.cipher.canSeal) {
-          throw new ServiceUnavailableException('Storing personal API keys is not enabled on this server');
+          // A setting of this server, not an outage: the request cannot succeed here (400), and retrying won't help.
+          throw new BadRequestException('This server does not store personal API keys (no SECRETS_KEYS); leave llmApiKey out');
         }
         const sealed = this.cipher.seal(body.llmApiKey, userSecretContext(this.tenant.product, user.id, LLM_KEY));
         settings.llmApiKeyKeyId = sealed.keyId;
