@@ -158,6 +158,18 @@ export function load({ url, method = 'GET', headers = {}, body, seconds, connect
 
 /** The functions with the most self time in the newest .cpuprofile of `dir`. */
 export function profileTop(dir, count = 15, lastSeconds = Infinity) {
+  return topShares(dir, count, lastSeconds, (f, where) => `${f.functionName || '(anonymous)'} ${where}`.trim());
+}
+
+/** Self time summed per npm package (or `app`, `node:` internals, native): where a request's CPU goes. */
+export function profileByPackage(dir, count = 12, lastSeconds = Infinity) {
+  return topShares(dir, count, lastSeconds, (f) => {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f.url)?.[1];
+    return pkg ?? (f.url.includes('/dist/') ? 'app (dist/)' : f.url.startsWith('node:') ? 'node: internals' : f.url ? f.url : `native ${f.functionName}`);
+  }).map(({ fn, selfPct }) => ({ package: fn, selfPct }));
+}
+
+function topShares(dir, count, lastSeconds, keyOf) {
   const file = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).sort().pop();
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8'));
   const self = new Map();
@@ -175,7 +187,7 @@ export function profileTop(dir, count = 15, lastSeconds = Infinity) {
     const node = byId.get(id);
     const f = node.callFrame;
     const where = f.url ? `${f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${f.lineNumber + 1}` : '';
-    const key = `${f.functionName || '(anonymous)'} ${where}`.trim();
+    const key = keyOf(f, where);
     self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0));
     total += dt[i] ?? 0;
   });

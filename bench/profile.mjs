@@ -2,7 +2,7 @@
 // Prints the top functions by self time (what went into the issue note) and keeps the .cpuprofile.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureUser, growProperties, load, prepareProduct, profileTop, query, root, scratchDatabase, spawnServer, stop } from './lib.mjs';
+import { ensureUser, growProperties, load, prepareProduct, profileByPackage, profileTop, query, root, scratchDatabase, spawnServer, stop } from './lib.mjs';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const path = process.argv[2] ?? '/api/v1/properties';
@@ -23,12 +23,17 @@ try {
     PRODUCT: 'bestays',
     DATABASE_URL: db.url,
     HTTP_CACHE_MAX_AGE: '0',
+    MAX_IN_FLIGHT: '100000',
+    // Throughput, not the rate limits (which would answer most of it with 429s).
+    ...Object.fromEntries(['SEARCH', 'PUBLIC', 'CHAT', 'READ', 'WRITE', 'WEBHOOK'].map((name) => [`RATE_LIMIT_${name}`, '100000000'])),
   });
   const target = path.replace(':property', id).replace(':faq', faq);
-  const result = await load({ url: `${server.base}${target}`, seconds, connections: 32 });
+  const headers = process.env.PROFILE_AUTH ? { authorization: `Bearer ${process.env.PROFILE_AUTH}` } : {};
+  const result = await load({ url: `${server.base}${target}`, seconds, connections: 32, headers });
   await stop(server.child);
   console.log(`${target}: ${result.requests.average.toFixed(0)} req/s, p99 ${result.latency.p99} ms, non2xx ${result.non2xx}`);
   console.table(profileTop(dir, 20, seconds));
+  console.table(profileByPackage(dir, 12, seconds));
 } finally {
   await db.drop();
 }
