@@ -71,7 +71,7 @@ export async function createApp(
   app.use(tenantContext(config.product));
   app.useGlobalPipes(new ContractValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
-  useHttpCaching(app, config.httpCache);
+  useHttpCaching(app);
 
   setUpOpenApi(app, config.product);
   return app;

@@ -3,7 +3,7 @@ import { BadRequestException } from '@nestjs/common';
 import { type EntityManager, type EntityName, type FilterQuery, type FindOptions, Utils } from '@mikro-orm/core';
 import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
 import { currentProduct } from '../tenancy/tenant-context';
-import { findRows } from './lean-read';
+import { compiledQuery, findRows } from './lean-read';
 import { type Page, type PageQuery, TOTAL_CAP } from './pagination.dto';
 
 // Reviewed (eslint.config.mjs): the capped count is a QueryBuilder subquery. It gets the same
@@ -67,12 +67,22 @@ export async function paginate<E extends object, T = E>(
 }
 
 // count(*) over at most TOTAL_CAP + 1 rows: the count reads ~10,001 index entries at any table size.
+// Its SQL is built once per shape of `where` (see compiledQuery).
 async function cappedCount<T extends object>(em: EntityManager, entity: EntityName<T>, where: FilterQuery<T>): Promise<number> {
   const sql = em as unknown as SqlEntityManager;
-  const inner = sql.createQueryBuilder(entity, 'e').select('e.id').where(where).limit(TOTAL_CAP + 1);
-  await inner.applyFilters();
-  const outer = sql.getKnex().count({ n: '*' }).from(inner.getKnexQuery().as('capped'));
-  const [row] = await sql.getConnection().execute<Array<{ n: string | number }>>(outer);
+  const countOf = async (shaped: FilterQuery<object>) => {
+    const inner = sql.createQueryBuilder(entity as EntityName<object>, 'e').select('e.id').where(shaped).limit(TOTAL_CAP + 1);
+    await inner.applyFilters();
+    // Boxed: a knex builder is thenable, so an async function returning it would run it.
+    return { query: sql.getKnex().count({ n: '*' }).from(inner.getKnexQuery().as('capped')) };
+  };
+  const [row] = await compiledQuery<{ n: string | number }>(
+    em,
+    `count|${Utils.className(entity)}`,
+    where as FilterQuery<object>,
+    async (shaped) => (await countOf(shaped)).query.toSQL().toNative(),
+    async () => sql.getConnection().execute<Array<{ n: string | number }>>((await countOf(where as FilterQuery<object>)).query),
+  );
   return Number(row?.n ?? 0);
 }
 

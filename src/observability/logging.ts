@@ -68,12 +68,20 @@ function levelOf(status: number): 'info' | 'warn' | 'error' {
   return status === 503 || status === 429 ? 'warn' : 'info';
 }
 
-/** One access line and the HTTP metrics per request; installed first so every answer is seen. */
-export function accessLog(logger: PinoLogger, metrics: Metrics) {
+/**
+ * One access line and the HTTP metrics per request; installed first so every answer is seen. The
+ * access line is written by a sibling of the root logger on the same destination, without the
+ * redaction pass: it is built below from fixed fields only (never headers, bodies or query text).
+ */
+export function accessLog(root: PinoLogger, metrics: Metrics) {
+  const logger = pino(
+    { level: root.level, base: root.bindings(), timestamp: pino.stdTimeFunctions.isoTime },
+    (root as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym],
+  );
   return (request: Request, response: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     // nestjs-pino (useExisting) logs a request's Nest Logger calls through this app's logger.
-    (request as Request & { log?: PinoLogger }).log = logger;
+    (request as Request & { log?: PinoLogger }).log = root;
     let done = false;
     const finish = (): void => {
       if (done) {

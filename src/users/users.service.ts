@@ -1,5 +1,6 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
-import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { type EntityData, EntityManager, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { findRows } from '../common/lean-read';
 import { type Role } from './roles';
 import { TenantContext } from '../tenancy/tenant-context';
 import { orNotFound } from '../common/not-found';
@@ -31,7 +32,7 @@ export class UsersService {
 
   /** The signed-in caller: created just in time on first sight; a user deleted by webhook stays out. */
   async signIn(clerkUserId: string, claims: ProfileClaims = {}): Promise<User> {
-    const known = await this.em.findOne(User, { clerkUserId }, { filters: { notDeleted: false } });
+    const known = await this.findByClerkId(clerkUserId);
     if (known) {
       if (known.deletedAt) {
         throw new UnauthorizedException('User has been deleted');
@@ -66,6 +67,13 @@ export class UsersService {
       }
       throw error;
     }
+  }
+
+  // Every authenticated request starts here: one precompiled read (see findRows), and the row
+  // becomes a managed entity of this request, as a findOne would have made it.
+  private async findByClerkId(clerkUserId: string): Promise<User | null> {
+    const [row] = await findRows<EntityData<User>>(this.em, User, { clerkUserId }, { limit: 1, filters: { notDeleted: false } });
+    return row ? this.em.merge(User, row, { refresh: true }) : null;
   }
 
   list(query: PageQuery): Promise<Page<User>> {
