@@ -9,6 +9,7 @@ import { AppConfigModule } from './config/config.module';
 import { ormOptions } from './database/orm-options';
 import { FaqModule } from './faq/faq.module';
 import { HealthModule } from './health/health.module';
+import { HttpCacheModule } from './common/http-cache';
 import { LlmModule } from './llm/llm.module';
 import { ProductsModule } from './products/products.module';
 import { ObservabilityModule } from './observability/observability.module';
@@ -44,6 +45,7 @@ export class AppModule {
         WebhooksModule,
         AuditModule,
         HealthModule,
+        HttpCacheModule,
         PropertiesModule,
         FaqModule,
         ChatConfigModule,
