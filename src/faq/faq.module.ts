@@ -21,6 +21,7 @@ import { FaqEmbeddingsService } from './faq-embeddings.service';
 import { FaqPublicService } from './faq-public.service';
 import { FaqSearchRepository } from './faq-search.repository';
 import { FaqSearchService } from './faq-search.service';
+import { FaqSearchIndex } from './faq-search.index';
 import { FaqController } from './faq.controller';
 import { FaqSynonymGroup } from './faq-synonym.entity';
 import { FaqSynonymsAdminController } from './faq-synonyms.controller';
@@ -52,6 +53,7 @@ import { FaqSynonymsService } from './faq-synonyms.service';
     FaqEmbeddingsCatchUp,
     FaqSearchRepository,
     FaqSearchService,
+    FaqSearchIndex,
     FaqAnalyticsRepository,
     FaqAnalyticsQueue,
     FaqAnalyticsService,
