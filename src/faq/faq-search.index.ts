@@ -7,6 +7,7 @@ import { FaqEmbedding } from './faq-embedding.entity';
 import { FaqEmbeddingsService } from './faq-embeddings.service';
 import { FaqSearchRepository, type SnapshotRow } from './faq-search.repository';
 import { FaqSynonymGroup } from './faq-synonym.entity';
+import { type SynonymGroups, synonymGroups } from './faq-synonyms.service';
 
 // How old a checked snapshot may be before a search checks the version again (one small query):
 // a change made by another replica or by SQL is seen within this; a change made through this
@@ -29,13 +30,15 @@ interface IndexedDocument {
 export class FaqSnapshot {
   readonly documents: IndexedDocument[];
   readonly byId: Map<string, IndexedDocument>;
+  readonly synonyms: SynonymGroups;
 
   constructor(
     readonly product: string,
     readonly version: string,
-    readonly synonyms: string[][],
+    synonyms: string[][],
     documents: IndexedDocument[],
   ) {
+    this.synonyms = synonymGroups(synonyms);
     this.documents = documents;
     this.byId = new Map(documents.map((document) => [document.id, document]));
   }

@@ -31,7 +31,7 @@ export class FaqSearchService {
     const terms = searchTerms(query);
     const snapshot = await this.index.current();
     // Each term with its synonyms: one alternative-group of the full-text match, the added words in the embedded text.
-    const expanded = expandTerms(terms, options.synonyms === false || terms.length === 0 ? [] : snapshot.synonyms);
+    const expanded = options.synonyms === false || terms.length === 0 ? terms.map((term) => [term]) : expandTerms(terms, snapshot.synonyms);
     const added = [...new Set(expanded.flat())].filter((word) => !terms.includes(word));
     const [stems, vector] = await Promise.all([
       this.index.stems(expanded.flat()),

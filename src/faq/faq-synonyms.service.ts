@@ -45,17 +45,27 @@ export class FaqSynonymsService {
   }
 }
 
+/** Synonym groups with their words' stems worked out once (a search expands against them). */
+export interface SynonymGroups {
+  groups: Array<{ words: string[]; stems: Set<string> }>;
+}
+
+export function synonymGroups(groups: string[][]): SynonymGroups {
+  return { groups: groups.map((words) => ({ words, stems: new Set(words.map(lightStem)) })) };
+}
+
 /**
  * For each query term, the term and its synonyms: a term belongs to a group when it is one of the
  * group's words or shares its stem ("kids" finds the group of "kid"). Terms of no group stay alone.
  */
-export function expandTerms(terms: string[], groups: string[][]): string[][] {
+export function expandTerms(terms: string[], groups: string[][] | SynonymGroups): string[][] {
+  const indexed = Array.isArray(groups) ? synonymGroups(groups) : groups;
   return terms.map((term) => {
     const stem = lightStem(term);
     const alternatives = new Set([term]);
-    for (const group of groups) {
-      if (group.some((word) => word === term || lightStem(word) === stem)) {
-        group.forEach((word) => alternatives.add(word));
+    for (const group of indexed.groups) {
+      if (group.stems.has(stem) || group.words.includes(term)) {
+        group.words.forEach((word) => alternatives.add(word));
       }
     }
     return [...alternatives];
