@@ -2,9 +2,9 @@
 // Needs DATABASE_URL (an admin connection); creates a scratch database, fills faq_analytics of
 // bestays up to each of EXPORT_SIZES rows in turn (generated in SQL; default 100,000 and
 // 1,000,000) next to 1,000 rows of realestate, and at each size runs the built CLI under
-// /usr/bin/time -v (peak RSS) once per heap setting: the 128 MB heap `npm run products` uses, and
-// Node's default. Checks each manifest, writes bench/results/export-memory-<date>.json and .md,
-// and drops the database.
+// /usr/bin/time -v (peak RSS) once per V8 setting (see HEAPS); the 1,000-row product, exported
+// first, is the floor (Node, the migrations check, the connections). Checks each manifest, writes
+// bench/results/export-memory-<date>.json and .md, and drops the database.
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node bench/export-memory.mjs
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,8 +18,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { prepareDatabase } = require(join(root, 'dist', 'database', 'migrate.js'));
 const SIZES = (process.env.EXPORT_SIZES ?? '100000,1000000').split(',').map(Number);
+// The V8 flags `npm run products` runs the CLI with (read from package.json, so they stay in step),
+// the old-space limit alone (what it used before), and Node's defaults.
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const cliFlags = /node ((?:--[a-z-]+=\d+ ?)+) dist\/products\/cli\/products\.cli\.js/.exec(pkg.scripts.products)?.[1].trim();
+if (!cliFlags) {
+  throw new Error('package.json: the products script no longer runs node <flags> dist/products/cli/products.cli.js');
+}
 const HEAPS = [
-  { name: 'npm run products (--max-old-space-size=128)', nodeOptions: '--max-old-space-size=128' },
+  { name: `npm run products (${cliFlags})`, nodeOptions: cliFlags },
+  { name: 'old space only (--max-old-space-size=128)', nodeOptions: '--max-old-space-size=128' },
   { name: 'default heap', nodeOptions: '' },
 ];
 const admin = process.env.DATABASE_URL;
@@ -40,9 +48,9 @@ const query = async (url, sql, params) => {
 };
 
 // One export as an operator runs it; peak RSS from GNU time, the rest from the manifest.
-function exportOnce(url, out, nodeOptions) {
+function exportOnce(url, out, nodeOptions, product = 'bestays') {
   const started = Date.now();
-  const result = spawnSync('/usr/bin/time', ['-v', process.execPath, join(root, 'dist', 'products', 'cli', 'products.cli.js'), 'export', 'bestays', '--out', out], {
+  const result = spawnSync('/usr/bin/time', ['-v', process.execPath, join(root, 'dist', 'products', 'cli', 'products.cli.js'), 'export', product, '--out', out], {
     env: { ...process.env, DATABASE_URL: url, NODE_OPTIONS: nodeOptions },
     encoding: 'utf8',
   });
@@ -75,6 +83,12 @@ try {
       [product, from, to],
     );
   await fill('realestate', 1, 1_000);
+  {
+    const out = join(work, 'floor');
+    const run = { rows: 1_000, heap: HEAPS[0].name, ...exportOnce(url.toString(), out, HEAPS[0].nodeOptions, 'realestate') };
+    runs.push(run);
+    console.log(`floor (1,000 rows): peak RSS ${run.peakRssMb} MB`);
+  }
   let filled = 0;
   for (const size of SIZES) {
     await fill('bestays', filled + 1, size);

@@ -357,11 +357,25 @@ describe('data lifecycle: export, erasure, retention, purge, profiles', () => {
       return result;
     };
     const realestateBefore = await snapshot('realestate');
+    const bestaysBefore = await snapshot('bestays');
+    // A table the owner could not purge through RLS would keep its rows silently: the purge refuses instead.
+    const ownerRole = new URL(scratch.ownerUrl).username;
+    await q(scratch.url, `drop policy "faq_synonyms_operator_purge" on faq_synonyms`);
+    const refused = await cli(['purge', 'bestays', '--confirm', 'bestays']);
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringMatching(/^products: purge: faq_synonyms lack\(s\) the operator purge policies[^\n]*\n$/) });
+    expect(await snapshot('bestays')).toEqual(bestaysBefore);
+    await q(scratch.url, `create policy "faq_synonyms_operator_purge" on faq_synonyms for delete to "${ownerRole}" using (product = app_purge_product())`);
+
+    // The owner is a plain role (no superuser, no BYPASSRLS).
+    expect(await q(scratch.url, `select rolsuper, rolbypassrls from pg_roles where rolname = $1`, [ownerRole])).toEqual([{ rolsuper: false, rolbypassrls: false }]);
     const result = await cli(['purge', 'bestays', '--confirm', 'bestays']);
-    expect(result.code).toBe(0);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
     const after = await snapshot('bestays');
-    // Only the purge's own audit entry is left.
+    // Only the purge's own audit entry is left, written as the operator's.
     expect(after).toEqual({ ...Object.fromEntries(tables.map((t) => [t, 0])), audit_log: 1 });
+    expect(await q(scratch.url, `select action, entity_type as "entityType", actor_id as "actorId", changes from audit_log where product = 'bestays'`)).toEqual([
+      { action: 'delete', entityType: 'Product', actorId: null, changes: { purgedRows: Object.values(bestaysBefore).reduce((a, b) => a + b, 0), actor: 'operator' } },
+    ]);
     expect(await snapshot('realestate')).toEqual(realestateBefore);
     await realestate.http.get(`/api/v1/users/${people.realestate[1].id}`).set(people.realestate[0].auth).expect(200);
   });
