@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { seedFaq } from '../src/faq/faq.seed';
 import { RetentionService } from '../src/products/retention.service';
-import { createScratchDatabase, dropScratchDatabase } from './harness/db';
+import { createScratchDatabase, dropScratchDatabase, type ScratchDatabase } from './harness/db';
 import { productsCli } from './harness/operator-cli';
 import { ProductApp, type TestUser } from './harness/product-app';
 import { loadSeedData } from '../src/seed/seed-data';
@@ -36,15 +36,18 @@ async function rowsContaining(url: string, needle: string): Promise<string[]> {
   return found;
 }
 
+// The database is owned by a plain role (LOGIN CREATEROLE; no superuser, no BYPASSRLS), as in
+// production: the apps migrate through it and the operator CLI runs as it. `scratch.url` is the test
+// server's superuser, used only to check what is really stored.
 describe('data lifecycle: export, erasure, retention, purge, profiles', () => {
-  let scratch: { name: string; url: string };
+  let scratch: ScratchDatabase;
   const apps: ProductApp[] = [];
   let bestays: ProductApp;
   let realestate: ProductApp;
   let people: { bestays: TestUser[]; realestate: TestUser[] };
-  const cli = (args: string[]) => productsCli(args, { databaseUrl: scratch.url });
+  const cli = (args: string[]) => productsCli(args, { databaseUrl: scratch.ownerUrl });
   const start = async (product: 'bestays' | 'realestate', env: NodeJS.ProcessEnv = {}) => {
-    const app = await ProductApp.start(product, { DATABASE_URL: scratch.url, ...env });
+    const app = await ProductApp.start(product, { DATABASE_URL: scratch.ownerUrl, ...env });
     apps.push(app);
     return app;
   };
@@ -54,7 +57,7 @@ describe('data lifecycle: export, erasure, retention, purge, profiles', () => {
   };
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase('lifecycle');
+    scratch = await createScratchDatabase('lifecycle', { plainOwner: true });
     bestays = await start('bestays');
     realestate = await start('realestate');
     for (const app of [bestays, realestate]) {
@@ -145,11 +148,11 @@ describe('data lifecycle: export, erasure, retention, purge, profiles', () => {
   describe('retention', () => {
     const counts = async (product: string) =>
       (
-        await q<{ queries: number; payloads: number; conversations: number; searches: number; deliveries: number }>(
+        await q<{ queries: number; payloads: number; conversations: number; rollups: number; deliveries: number }>(
           scratch.url,
           `select
             (select count(*)::int from faq_analytics where product = $1 and kind = 'search' and query is not null) as queries,
-            (select count(*)::int from faq_analytics where product = $1 and kind = 'search') as searches,
+            (select count(*)::int from faq_search_rollups where product = $1) as rollups,
             (select count(*)::int from webhook_events where product = $1 and payload <> '{"expired": true}'::jsonb) as payloads,
             (select count(*)::int from webhook_events where product = $1) as deliveries,
             (select count(*)::int from conversations where product = $1) as conversations`,
@@ -157,11 +160,100 @@ describe('data lifecycle: export, erasure, retention, purge, profiles', () => {
         )
       )[0];
     const day = 24 * 60 * 60 * 1000;
+    type Report = { topSearches: unknown[]; noResultSearches: unknown[]; lowScoreSearches: unknown[] };
+    const searchReports = async (app: ProductApp, admin: TestUser) => {
+      const { topSearches, noResultSearches, lowScoreSearches } = (await app.http.get('/api/v1/admin/faq-analytics').set(admin.auth).expect(200)).body as Report;
+      return { topSearches, noResultSearches, lowScoreSearches };
+    };
+    // Raw search events at fixed past times (the superuser writes them with their product).
+    const searchedAt = async (product: string, query: string, at: Date, hitCount: number, bestScore: number | null, times = 1) =>
+      q(
+        scratch.url,
+        `insert into faq_analytics (id, product, kind, query, hit_count, best_score, created_at, updated_at)
+         select gen_random_uuid(), $1, 'search', $2, $3, $4, $5::timestamptz, $5::timestamptz from generate_series(1, $6)`,
+        [product, query, hitCount, bestScore, at, times],
+      );
+    const rawSearches = (product: string) =>
+      q<{ row: string }>(scratch.url, `select row_to_json(a)::text as row from faq_analytics a where product = $1 and kind = 'search' order by id`, [product]);
+
+    it('folds expired search events into per-query aggregates: the reports do not change, the raw texts go, twice is once', async () => {
+      const retention = bestays.app.get(RetentionService);
+      const admin = people.bestays[0];
+      // Day 0 is a UTC midnight 200 days ago; `at(d, h)` is hour h of day d.
+      const day0 = Math.floor((Date.now() - 200 * day) / day) * day;
+      const at = (d: number, h: number) => new Date(day0 + d * day + h * 3_600_000);
+      const dayText = (d: number) => at(d, 0).toISOString().slice(0, 10);
+      for (const product of ['bestays', 'realestate']) {
+        await searchedAt(product, 'old booking question', at(0, 8), 2, 0.8, 3);
+        await searchedAt(product, 'old booking question', at(0, 20), 0, null);
+        await searchedAt(product, 'old refund rules', at(0, 9), 1, 0.2, 2);
+        await searchedAt(product, 'old refund rules', at(0, 9.5), 3, 0.25);
+        await searchedAt(product, 'old nothing found', at(1, 10), 0, null, 2);
+        await searchedAt(product, 'old booking question', at(3, 10), 5, 0.9);
+      }
+      const before = await searchReports(bestays, admin);
+      // Every kind of row is in the reports: counts, averages, no-result and low-score searches.
+      expect(before.topSearches).toEqual(
+        expect.arrayContaining([
+          { query: 'old booking question', count: 5, averageHits: 2.2 },
+          { query: 'old refund rules', count: 3, averageHits: 1.67 },
+          { query: 'old nothing found', count: 2, averageHits: 0 },
+        ]),
+      );
+      expect(before.noResultSearches).toEqual(expect.arrayContaining([{ query: 'old booking question', count: 1 }, { query: 'old nothing found', count: 2 }]));
+      expect(before.lowScoreSearches).toEqual(expect.arrayContaining([{ query: 'old refund rules', count: 3, bestScore: 0.25 }]));
+      const otherRaw = await rawSearches('realestate');
+      const otherReports = await searchReports(realestate, people.realestate[0]);
+
+      // 90 days after noon of day 0: the morning's events are folded, the evening's stay raw.
+      const firstCutoff = at(0, 12);
+      expect(await retention.run(new Date(firstCutoff.getTime() + 90 * day))).toMatchObject({ ran: true, searchQueriesCleared: 6 });
+      expect(await searchReports(bestays, admin)).toEqual(before);
+      // The same day again, later: the evening's event is added to that day's aggregates (one row per query, day, outcome, score).
+      const cutoff = at(2, 0);
+      expect(await retention.run(new Date(cutoff.getTime() + 90 * day))).toMatchObject({ ran: true, searchQueriesCleared: 3 });
+      expect(await searchReports(bestays, admin)).toEqual(before);
+      const rollups = await q(
+        scratch.url,
+        `select query, day::text, found, best_score as "bestScore", searches, no_result_searches as "noResult", hits_sum::int as hits
+         from faq_search_rollups where product = 'bestays' order by query, day, found, best_score`,
+      );
+      expect(rollups).toEqual([
+        { query: 'old booking question', day: dayText(0), found: false, bestScore: null, searches: 1, noResult: 1, hits: 0 },
+        { query: 'old booking question', day: dayText(0), found: true, bestScore: 0.8, searches: 3, noResult: 0, hits: 6 },
+        { query: 'old nothing found', day: dayText(1), found: false, bestScore: null, searches: 2, noResult: 2, hits: 0 },
+        { query: 'old refund rules', day: dayText(0), found: true, bestScore: 0.2, searches: 2, noResult: 0, hits: 2 },
+        { query: 'old refund rules', day: dayText(0), found: true, bestScore: 0.25, searches: 1, noResult: 0, hits: 3 },
+      ]);
+
+      // Running again folds nothing and counts nothing twice.
+      expect(await retention.run(new Date(cutoff.getTime() + 90 * day))).toMatchObject({ ran: true, searchQueriesCleared: 0 });
+      expect(await searchReports(bestays, admin)).toEqual(before);
+      expect(await q(scratch.url, `select count(*)::int as n from faq_search_rollups where product = 'bestays'`)).toEqual([{ n: rollups.length }]);
+
+      // No raw search older than the cutoff is left; the texts live on only as aggregates.
+      expect(await q(scratch.url, `select id from faq_analytics where product = 'bestays' and kind = 'search' and created_at < $1`, [cutoff])).toEqual([]);
+      for (const text of ['old refund rules', 'old nothing found']) {
+        const found = (await rowsContaining(scratch.url, text)).filter((row) => row.includes('"product":"bestays"'));
+        expect(found.every((row) => row.startsWith('faq_search_rollups: '))).toBe(true);
+      }
+      // The event after the cutoff is still raw, until the real clock's run folds it (and nothing recent).
+      expect(await q(scratch.url, `select hit_count from faq_analytics where product = 'bestays' and query = 'old booking question'`)).toEqual([{ hit_count: 5 }]);
+      expect(await retention.run()).toMatchObject({ ran: true, searchQueriesCleared: 1 });
+      expect(await searchReports(bestays, admin)).toEqual(before);
+
+      // The other product: every raw event as it was, no aggregates, the same reports.
+      expect(await rawSearches('realestate')).toEqual(otherRaw);
+      expect((await counts('realestate')).rollups).toBe(0);
+      expect(await searchReports(realestate, people.realestate[0])).toEqual(otherReports);
+    });
 
     it('removes each kind of data after its own period (fixed clock), for its product only', async () => {
       const retention = bestays.app.get(RetentionService);
+      const admin = people.bestays[0];
       const before = await counts('bestays');
       const other = await counts('realestate');
+      const reports = await searchReports(bestays, admin);
       expect(before.queries).toBeGreaterThan(0);
 
       // 10 days on: nothing is old enough.
@@ -173,12 +265,12 @@ describe('data lifecycle: export, erasure, retention, purge, profiles', () => {
       let now = await counts('bestays');
       expect(now).toMatchObject({ payloads: 0, deliveries: before.deliveries, queries: before.queries, conversations: before.conversations });
 
-      // 91 days on: raw search queries go, the search events (the counts) stay.
+      // 91 days on: raw search queries go; their aggregates stay, so the reports read the same.
       await retention.run(new Date(Date.now() + 91 * day));
       now = await counts('bestays');
-      expect(now).toMatchObject({ queries: 0, searches: before.searches, conversations: before.conversations });
-      const analytics = await bestays.http.get('/api/v1/admin/faq-analytics').set(people.bestays[0].auth).expect(200);
-      expect(JSON.stringify(analytics.body)).not.toContain('cancel my booking');
+      expect(now).toMatchObject({ queries: 0, conversations: before.conversations });
+      expect(now.rollups).toBeGreaterThan(before.rollups);
+      expect(await searchReports(bestays, admin)).toEqual(reports);
 
       // 366 days on: conversations go, with their messages.
       await retention.run(new Date(Date.now() + 366 * day));
@@ -265,11 +357,25 @@ describe('data lifecycle: export, erasure, retention, purge, profiles', () => {
       return result;
     };
     const realestateBefore = await snapshot('realestate');
+    const bestaysBefore = await snapshot('bestays');
+    // A table the owner could not purge through RLS would keep its rows silently: the purge refuses instead.
+    const ownerRole = new URL(scratch.ownerUrl).username;
+    await q(scratch.url, `drop policy "faq_synonyms_operator_purge" on faq_synonyms`);
+    const refused = await cli(['purge', 'bestays', '--confirm', 'bestays']);
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringMatching(/^products: purge: faq_synonyms lack\(s\) the operator purge policies[^\n]*\n$/) });
+    expect(await snapshot('bestays')).toEqual(bestaysBefore);
+    await q(scratch.url, `create policy "faq_synonyms_operator_purge" on faq_synonyms for delete to "${ownerRole}" using (product = app_purge_product())`);
+
+    // The owner is a plain role (no superuser, no BYPASSRLS).
+    expect(await q(scratch.url, `select rolsuper, rolbypassrls from pg_roles where rolname = $1`, [ownerRole])).toEqual([{ rolsuper: false, rolbypassrls: false }]);
     const result = await cli(['purge', 'bestays', '--confirm', 'bestays']);
-    expect(result.code).toBe(0);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
     const after = await snapshot('bestays');
-    // Only the purge's own audit entry is left.
+    // Only the purge's own audit entry is left, written as the operator's.
     expect(after).toEqual({ ...Object.fromEntries(tables.map((t) => [t, 0])), audit_log: 1 });
+    expect(await q(scratch.url, `select action, entity_type as "entityType", actor_id as "actorId", changes from audit_log where product = 'bestays'`)).toEqual([
+      { action: 'delete', entityType: 'Product', actorId: null, changes: { purgedRows: Object.values(bestaysBefore).reduce((a, b) => a + b, 0), actor: 'operator' } },
+    ]);
     expect(await snapshot('realestate')).toEqual(realestateBefore);
     await realestate.http.get(`/api/v1/users/${people.realestate[1].id}`).set(people.realestate[0].auth).expect(200);
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import { createScratchDatabase, dropScratchDatabase } from './harness/db';
 import { productsCli } from './harness/operator-cli';
@@ -140,6 +141,34 @@ describe('encrypted product secrets and per-user settings', () => {
     await chat(envApp, dave);
     expect(lastCall()?.authorization).toBe('Bearer sk-from-env-5555');
     await envApp.close();
+  });
+
+  it('never writes a secret into the logs, even at debug level', async () => {
+    const lines: string[] = [];
+    const capture = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const logged = await ProductApp.start('bestays', { DATABASE_URL: scratch.url, SECRETS_KEYS: k1, LOG_LEVEL: 'debug' }, (config) => {
+      config.ops.log.destination = capture;
+    });
+    apps.push(logged);
+    const erin = await logged.user();
+    const ERIN_KEY = 'sk-user-erin-logged-7777';
+    await logged.http.patch('/api/v1/users/me/settings').set(erin.auth).send({ llmApiKey: ERIN_KEY }).expect(200);
+    await chat(logged, erin);
+    expect(lastCall()?.authorization).toBe(`Bearer ${ERIN_KEY}`);
+    const other = await logged.user();
+    await chat(logged, other);
+    expect(lastCall()?.authorization).toBe(`Bearer ${PRODUCT_KEY}`);
+    await logged.close();
+
+    const text = lines.join('');
+    expect(text).toContain('request completed');
+    expect(text).not.toContain(ERIN_KEY);
+    expect(text).not.toContain(PRODUCT_KEY);
   });
 
   describe('per-user settings', () => {

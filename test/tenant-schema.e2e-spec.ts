@@ -65,6 +65,18 @@ describe('tenant schema rules (pg_constraint / pg_index)', () => {
     expect(rows).toEqual([]);
   });
 
+  it('every tenant table lets the owner purge one named product (select and delete policies on app_purge_product())', async () => {
+    const { rows } = await owner.query<{ table: string }>(
+      `select c.relname as table from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        join pg_attribute a on a.attrelid = c.oid and a.attname = 'product'
+       where n.nspname = 'public' and c.relkind = 'r' and c.relname <> 'tenant_roles'
+         and (select count(distinct p.cmd) from pg_policies p
+               where p.schemaname = 'public' and p.tablename = c.relname and p.cmd in ('SELECT', 'DELETE')
+                 and p.qual like '%app_purge_product()%') < 2`,
+    );
+    expect(rows).toEqual([]);
+  });
+
   it('mikro-orm.config.ts lists every entity the app discovers', () => {
     const discovered = app().app.get(MikroORM).getMetadata().getAll();
     const names = Object.values(discovered).filter((meta) => !meta.abstract && !meta.embeddable).map((meta) => meta.className);

@@ -59,20 +59,41 @@ where r."notHelpful" > 0
 order by r."notHelpful" desc, r.helpful asc, r.question asc, r."documentId" asc
 limit ?`;
 
+// Search reports add the aggregates retention folded expired events into (faq_search_rollups) to
+// the live events: each side is summed per query, then the two sums are added, so a count, an
+// average (sum of hits over searches with a hit count, as avg() computes it) or a best score reads
+// the same before and after retention.
 const TOP_SEARCHES_SQL = `
-select a.query, count(*)::int as count, round(avg(a.hit_count), 2)::float8 as "averageHits"
-from faq_analytics a
-where a.kind = 'search' and a.query is not null
-group by a.query
-order by count desc, a.query asc
+select s.query, sum(s.searches)::int as count, round(sum(s.hits) / nullif(sum(s.counted), 0), 2)::float8 as "averageHits"
+from (
+  select a.query, count(*) as searches, sum(a.hit_count)::numeric as hits, count(a.hit_count) as counted
+  from faq_analytics a
+  where a.kind = 'search' and a.query is not null
+  group by a.query
+  union all
+  select r.query, sum(r.searches), sum(r.hits_sum), sum(r.hits_counted)
+  from faq_search_rollups r
+  group by r.query
+) s
+group by s.query
+order by count desc, s.query asc
 limit ?`;
 
 const NO_RESULT_SEARCHES_SQL = `
-select a.query, count(*)::int as count
-from faq_analytics a
-where a.kind = 'search' and a.hit_count = 0 and a.query is not null
-group by a.query
-order by count desc, a.query asc
+select s.query, sum(s.searches)::int as count
+from (
+  select a.query, count(*) as searches
+  from faq_analytics a
+  where a.kind = 'search' and a.hit_count = 0 and a.query is not null
+  group by a.query
+  union all
+  select r.query, sum(r.no_result_searches)
+  from faq_search_rollups r
+  where r.no_result_searches > 0
+  group by r.query
+) s
+group by s.query
+order by count desc, s.query asc
 limit ?`;
 
 export interface LowScoreRow {
@@ -82,11 +103,20 @@ export interface LowScoreRow {
 }
 
 const LOW_SCORE_SEARCHES_SQL = `
-select a.query, count(*)::int as count, round(max(a.best_score)::numeric, 4)::float8 as "bestScore"
-from faq_analytics a
-where a.kind = 'search' and a.hit_count > 0 and a.best_score < ?
-group by a.query
-order by count desc, a.query asc
+select s.query, sum(s.searches)::int as count, round(max(s.best_score)::numeric, 4)::float8 as "bestScore"
+from (
+  select a.query, count(*) as searches, max(a.best_score) as best_score
+  from faq_analytics a
+  where a.kind = 'search' and a.hit_count > 0 and a.best_score < ? and a.query is not null
+  group by a.query
+  union all
+  select r.query, sum(r.searches), max(r.best_score)
+  from faq_search_rollups r
+  where r.found and r.best_score < ?
+  group by r.query
+) s
+group by s.query
+order by count desc, s.query asc
 limit ?`;
 
 @Injectable()
@@ -115,7 +145,7 @@ export class FaqAnalyticsRepository {
 
   /** Searches that found something, but nothing scoring at least `threshold`. */
   async lowScoreSearches(threshold: number, limit: number): Promise<LowScoreRow[]> {
-    return (await this.em.getConnection().execute(LOW_SCORE_SEARCHES_SQL, [threshold, limit])) as LowScoreRow[];
+    return (await this.em.getConnection().execute(LOW_SCORE_SEARCHES_SQL, [threshold, threshold, limit])) as LowScoreRow[];
   }
 
   private async rows<T extends object>(sql: string, limit: number): Promise<T[]> {

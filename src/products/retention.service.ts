@@ -10,6 +10,31 @@ const RETENTION_LOCK = 7_301_964;
 
 type Affected = { affectedRows?: number };
 
+// Reviewed raw SQL, run as the product's runtime role: RLS confines the delete and the upsert to
+// this product (app_current_product() is the role's own product, as its with-check demands).
+// Days are UTC days. The aggregate columns mirror what the reports compute from raw events.
+const FOLD_EXPIRED_SEARCHES_SQL = `
+with expired as (
+  delete from faq_analytics
+  where kind = 'search' and query is not null and created_at < ?
+  returning query, created_at, hit_count, best_score
+), folded as (
+  insert into faq_search_rollups
+    (id, product, query, day, found, best_score, searches, no_result_searches, hits_sum, hits_counted, created_at, updated_at)
+  select gen_random_uuid(), app_current_product(), e.query, (e.created_at at time zone 'UTC')::date, coalesce(e.hit_count > 0, false), e.best_score,
+    count(*), count(*) filter (where e.hit_count = 0), coalesce(sum(e.hit_count), 0), count(e.hit_count), now(), now()
+  from expired e
+  group by e.query, (e.created_at at time zone 'UTC')::date, coalesce(e.hit_count > 0, false), e.best_score
+  on conflict on constraint faq_search_rollups_product_query_day_unique do update set
+    searches = faq_search_rollups.searches + excluded.searches,
+    no_result_searches = faq_search_rollups.no_result_searches + excluded.no_result_searches,
+    hits_sum = faq_search_rollups.hits_sum + excluded.hits_sum,
+    hits_counted = faq_search_rollups.hits_counted + excluded.hits_counted,
+    updated_at = now()
+  returning 1
+)
+select (select count(*)::int from expired) as folded, (select count(*)::int from folded) as rollups`;
+
 export interface RetentionResult {
   ran: boolean;
   searchQueriesCleared: number;
@@ -18,8 +43,8 @@ export interface RetentionResult {
 }
 
 /**
- * The daily retention job of this product: raw search queries (the search events stay, so the
- * counts do), Clerk delivery payloads (the delivery id stays, for idempotency) and old
+ * The daily retention job of this product: raw search events (folded into per-query, per-day
+ * aggregates first, so the search reports do not change), Clerk delivery payloads (the delivery id stays, for idempotency) and old
  * conversations. One replica runs it at a time (advisory lock per product); RLS confines it.
  */
 @Injectable()
@@ -63,12 +88,13 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
       if (!lock?.locked) {
         return { ran: false, searchQueriesCleared: 0, webhookPayloadsCleared: 0, conversationsDeleted: 0 };
       }
-      const searches = (await connection.execute(
-        `update faq_analytics set query = null where kind = 'search' and query is not null and created_at < ?`,
-        [before(analyticsQueryDays)],
-        'run',
-        tx,
-      )) as Affected;
+      // Expired search events are folded into faq_search_rollups and deleted in one statement, so
+      // the reports read the same counts, averages and best scores before and after, and a second
+      // run finds nothing left to fold (no double count). Events whose text an older version
+      // already cleared carry nothing to fold and are left as they are.
+      const [searches] = (await connection.execute(FOLD_EXPIRED_SEARCHES_SQL, [before(analyticsQueryDays)], 'all', tx)) as Array<{
+        folded: number;
+      }>;
       const webhooks = (await connection.execute(
         `update webhook_events set payload = jsonb_build_object('expired', true) where created_at < ? and payload <> '{"expired": true}'::jsonb`,
         [before(webhookPayloadDays)],
@@ -79,7 +105,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
       const conversations = (await connection.execute('delete from conversations where updated_at < ?', [before(conversationDays)], 'run', tx)) as Affected;
       return {
         ran: true,
-        searchQueriesCleared: searches.affectedRows ?? 0,
+        searchQueriesCleared: searches?.folded ?? 0,
         webhookPayloadsCleared: webhooks.affectedRows ?? 0,
         conversationsDeleted: conversations.affectedRows ?? 0,
       };

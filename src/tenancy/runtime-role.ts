@@ -47,6 +47,27 @@ async function alterRole(owner: Client, sql: string): Promise<void> {
   }
 }
 
+// What `alter role` must change to reach the runtime attributes. Only what differs is named: an
+// owner that is not a superuser may not name SUPERUSER or BYPASSRLS at all (nor CREATEDB without
+// having it), even to switch them off, so re-asserting an already plain role must leave them out.
+async function alteredAttributes(owner: Client, role: string, password: string): Promise<string> {
+  const { rows } = await owner.query<Record<'rolsuper' | 'rolbypassrls' | 'rolcreatedb' | 'rolcreaterole' | 'rolinherit' | 'rolcanlogin', boolean>>(
+    'select rolsuper, rolbypassrls, rolcreatedb, rolcreaterole, rolinherit, rolcanlogin from pg_roles where rolname = $1',
+    [role],
+  );
+  const current = rows[0];
+  const wrong: Array<[boolean | undefined, string]> = [
+    [current?.rolsuper, 'nosuperuser'],
+    [current?.rolbypassrls, 'nobypassrls'],
+    [current?.rolcreatedb, 'nocreatedb'],
+    [current?.rolcreaterole, 'nocreaterole'],
+    [current?.rolinherit, 'noinherit'],
+    [current ? !current.rolcanlogin : undefined, 'login'],
+  ];
+  const changes = wrong.filter(([isWrong]) => isWrong !== false).map(([, attribute]) => attribute);
+  return [...changes, `password ${owner.escapeLiteral(password)}`].join(' ');
+}
+
 export interface TenantTable {
   table: string;
   rls: boolean;
@@ -100,10 +121,10 @@ export async function provisionRuntimeRole(
       if ((error as { code?: string }).code !== '42710') {
         throw error;
       }
-      await alterRole(owner, `alter role ${ident} ${attributes}`);
+      await alterRole(owner, `alter role ${ident} ${await alteredAttributes(owner, role, password)}`);
     }
   } else {
-    await alterRole(owner, `alter role ${ident} ${attributes}`);
+    await alterRole(owner, `alter role ${ident} ${await alteredAttributes(owner, role, password)}`);
   }
 
   // A binding whose role no longer exists (dropped, or carried in by a restored dump) would bind

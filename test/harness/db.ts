@@ -36,19 +36,43 @@ function adminUrl(): string {
   return url;
 }
 
-/** A brand-new, empty database on the test server; returns its owner URL. Drop it with dropScratchDatabase. */
-export async function createScratchDatabase(prefix = 'scratch'): Promise<{ name: string; url: string }> {
+export interface ScratchDatabase {
+  name: string;
+  /** The test server's superuser on this database: sees every product's rows (for checks). */
+  url: string;
+  /**
+   * With `plainOwner`: a LOGIN role with CREATEROLE only (no superuser, no BYPASSRLS) that owns the
+   * database, as a production owner may be; the code under test migrates and operates through it.
+   * Otherwise the same as `url`.
+   */
+  ownerUrl: string;
+}
+
+/** A brand-new, empty database on the test server. Drop it with dropScratchDatabase. */
+export async function createScratchDatabase(prefix = 'scratch', options: { plainOwner?: boolean } = {}): Promise<ScratchDatabase> {
   const name = `${prefix}_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const owner = `${name}_owner`;
+  const password = randomBytes(16).toString('hex');
   const admin = new Client({ connectionString: adminUrl() });
   await admin.connect();
   try {
-    await admin.query(`create database ${admin.escapeIdentifier(name)}`);
+    if (options.plainOwner) {
+      await admin.query(`create role ${admin.escapeIdentifier(owner)} login createrole nosuperuser nobypassrls password ${admin.escapeLiteral(password)}`);
+      await admin.query(`create database ${admin.escapeIdentifier(name)} owner ${admin.escapeIdentifier(owner)}`);
+    } else {
+      await admin.query(`create database ${admin.escapeIdentifier(name)}`);
+    }
   } finally {
     await admin.end();
   }
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
-  return { name, url: url.toString() };
+  const ownerUrl = new URL(url);
+  if (options.plainOwner) {
+    ownerUrl.username = owner;
+    ownerUrl.password = password;
+  }
+  return { name, url: url.toString(), ownerUrl: ownerUrl.toString() };
 }
 
 export async function dropScratchDatabase(name: string): Promise<void> {
@@ -63,6 +87,8 @@ export async function dropScratchDatabase(name: string): Promise<void> {
     for (const { rolname } of rows) {
       await admin.query(`drop role if exists ${admin.escapeIdentifier(rolname)}`);
     }
+    // The plain owner of createScratchDatabase(…, { plainOwner: true }), once what it owned is gone.
+    await admin.query(`drop role if exists ${admin.escapeIdentifier(`${name}_owner`)}`);
   } finally {
     await admin.end();
   }

@@ -6,6 +6,8 @@ import { Migration20261129060000_keyset_paging } from './Migration20261129060000
 import { Migration20261129090000_product_registry } from './Migration20261129090000_product_registry';
 import { Migration20261129100000_tenant_roles_per_database } from './Migration20261129100000_tenant_roles_per_database';
 import { Migration20261129110000_assistant } from './Migration20261129110000_assistant';
+import { Migration20261130000000_operator_purge } from './Migration20261130000000_operator_purge';
+import { Migration20261130010000_faq_search_rollups } from './Migration20261130010000_faq_search_rollups';
 
 // Listed explicitly (not globbed from disk) so the same list runs from dist/ and under Jest.
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +18,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129090000_product_registry', class: Migration20261129090000_product_registry },
   { name: 'Migration20261129100000_tenant_roles_per_database', class: Migration20261129100000_tenant_roles_per_database },
   { name: 'Migration20261129110000_assistant', class: Migration20261129110000_assistant },
+  { name: 'Migration20261130000000_operator_purge', class: Migration20261130000000_operator_purge },
+  { name: 'Migration20261130010000_faq_search_rollups', class: Migration20261130010000_faq_search_rollups },
 ];

@@ -1,4 +1,4 @@
-import { tenantTableRls } from './rls';
+import { operatorPurgePolicies, tenantTableRls } from './rls';
 
 export interface TenantReference {
   /** The referencing column, e.g. `category_id`. */
@@ -34,7 +34,8 @@ const bare = (column: string) => column.replace(/"/g, '').replace(/\s+(asc|desc)
  * The SQL of a tenant-owned table: the `product` column, `unique (product, id)` so other tenant
  * tables can point at it, composite foreign keys `(product, x_id) → (product, id)` (so the database
  * refuses a reference to another product's row), indexes that start with `product`, and row-level
- * security enabled, forced and bound to the connected role's product. Feed each statement to addSql.
+ * security enabled, forced and bound to the connected role's product (plus the owner's purge policies).
+ * Feed each statement to addSql.
  */
 export function tenantTable(spec: TenantTableSpec): string[] {
   const { name } = spec;
@@ -63,5 +64,5 @@ export function tenantTable(spec: TenantTableSpec): string[] {
       (index.where ? ` where ${index.where}` : '')
     );
   });
-  return [`create table ${quoted(name)} (\n  ${body.join(',\n  ')}\n)`, ...indexes, ...tenantTableRls(name)];
+  return [`create table ${quoted(name)} (\n  ${body.join(',\n  ')}\n)`, ...indexes, ...tenantTableRls(name), ...operatorPurgePolicies(name)];
 }
