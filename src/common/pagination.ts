@@ -79,9 +79,9 @@ async function cappedCount<T extends object>(em: EntityManager, entity: EntityNa
   const [row] = await compiledQuery<{ n: string | number }>(
     em,
     `count|${Utils.className(entity)}`,
-    where as FilterQuery<object>,
+    where,
     async (shaped) => (await countOf(shaped)).query.toSQL().toNative(),
-    async () => sql.getConnection().execute<Array<{ n: string | number }>>((await countOf(where as FilterQuery<object>)).query),
+    async () => sql.getConnection().execute<Array<{ n: string | number }>>((await countOf(where)).query),
   );
   return Number(row?.n ?? 0);
 }
