@@ -1,6 +1,8 @@
 // CPU profile of the app under load on one route: `node bench/profile.mjs [path] [seconds]`.
 // Prints the top functions by self time (what went into the issue note) and keeps the .cpuprofile.
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { SignJWT } from 'jose';
 import { join } from 'node:path';
 import { ensureUser, growProperties, load, prepareProduct, profileByPackage, profileTop, query, root, scratchDatabase, spawnServer, stop } from './lib.mjs';
 
@@ -19,16 +21,23 @@ try {
   const dir = join(root, 'bench', 'results', 'profiles', label);
   mkdirSync(dir, { recursive: true });
   const main = join(appDir, 'dist', 'main.js');
+  // PROFILE_AUTH=1: signed in as the bench's agent (a key pair made here stands in for Clerk's).
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const token =
+    process.env.PROFILE_AUTH === '1'
+      ? await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setSubject('user_bench_agent').setIssuedAt().setExpirationTime('1h').sign(privateKey)
+      : undefined;
   const server = await spawnServer(['--cpu-prof', `--cpu-prof-dir=${dir}`, main], {
     PRODUCT: 'bestays',
     DATABASE_URL: db.url,
     HTTP_CACHE_MAX_AGE: '0',
+    CLERK_JWT_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     MAX_IN_FLIGHT: '100000',
     // Throughput, not the rate limits (which would answer most of it with 429s).
     ...Object.fromEntries(['SEARCH', 'PUBLIC', 'CHAT', 'READ', 'WRITE', 'WEBHOOK'].map((name) => [`RATE_LIMIT_${name}`, '100000000'])),
   });
   const target = path.replace(':property', id).replace(':faq', faq);
-  const headers = process.env.PROFILE_AUTH ? { authorization: `Bearer ${process.env.PROFILE_AUTH}` } : {};
+  const headers = token ? { authorization: `Bearer ${token}` } : {};
   const result = await load({ url: `${server.base}${target}`, seconds, connections: 32, headers });
   await stop(server.child);
   console.log(`${target}: ${result.requests.average.toFixed(0)} req/s, p99 ${result.latency.p99} ms, non2xx ${result.non2xx}`);
