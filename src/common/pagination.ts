@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { BadRequestException } from '@nestjs/common';
 import { type EntityManager, type EntityName, type FilterQuery, type FindOptions, Utils } from '@mikro-orm/core';
 import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
@@ -140,15 +140,16 @@ function invalidCursor(): BadRequestException {
 // Cursors are signed so a client cannot forge a position, and bound to the product and the list.
 // The key is derived from the runtime role's connection (its password is derived from the owner's
 // credentials), so every replica of one product agrees and no two products share a key.
-const keys = new WeakMap<object, Buffer>();
+const keys = new WeakMap<object, KeyObject>();
 
-function cursorKey(em: EntityManager): Buffer {
+function cursorKey(em: EntityManager): KeyObject {
   const config = em.config;
   let key = keys.get(config);
   if (!key) {
     const url = new URL(String(config.get('clientUrl') ?? ''));
     const secret = `${decodeURIComponent(url.password)}|${url.username}@${url.host}${url.pathname}`;
-    key = createHmac('sha256', secret).update('page-cursor-v1').digest();
+    // A KeyObject, made once: createHmac with a Buffer key imports the key again on every call.
+    key = createSecretKey(createHmac('sha256', secret).update('page-cursor-v1').digest());
     keys.set(config, key);
   }
   return key;
