@@ -3,6 +3,9 @@ import addFormats from 'ajv-formats';
 import { registerDecorator, type ValidationArguments } from 'class-validator';
 import { describeError } from '../common/describe-error';
 
+// One instance: a new Ajv compiles its meta-schemas again, tens of ms per check (the seed checks every tool).
+const checker = addFormats(new Ajv({ strict: true, logger: false }));
+
 /** Why `value` is not usable as a tool's parameters schema, or undefined when it is. */
 export function toolParametersProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -12,13 +15,13 @@ export function toolParametersProblem(value: unknown): string | undefined {
   if ((value as { type?: unknown }).type !== 'object') {
     return 'must have "type": "object" at the top level (a tool takes an object of arguments)';
   }
-  // A fresh instance each time: Ajv caches every compiled schema, and these come from requests.
-  const ajv = new Ajv({ strict: true, logger: false });
-  addFormats(ajv);
   try {
-    ajv.compile(value);
+    checker.compile(value);
   } catch (error) {
     return `is not a valid JSON Schema: ${describeError(error)}`;
+  } finally {
+    // Ajv caches every compiled schema, and these come from requests (and seed files): keep none.
+    checker.removeSchema();
   }
   return undefined;
 }

@@ -54,7 +54,8 @@ type OperationObject = NonNullable<OpenAPIObject['paths'][string]['get']>;
 type ParameterObject = Extract<NonNullable<OperationObject['parameters']>[number], { in: string }>;
 type ResponseObject = Extract<OperationObject['responses'][string], { description: string }>;
 
-const documents = new WeakMap<INestApplication, OpenAPIObject>();
+// Built on first use (a request to /api/docs, or a test), not at boot: a few hundred ms that no start should wait for.
+const documents = new WeakMap<INestApplication, () => OpenAPIObject>();
 
 /** The document the app serves at /api/docs-json (the test harness validates responses against it). */
 export function openApiDocumentOf(app: INestApplication): OpenAPIObject {
@@ -62,10 +63,17 @@ export function openApiDocumentOf(app: INestApplication): OpenAPIObject {
   if (!document) {
     throw new Error('this app was not built by createApp (no OpenAPI document)');
   }
-  return document;
+  return document();
 }
 
-export function setUpOpenApi(app: INestApplication, product: string): OpenAPIObject {
+export function setUpOpenApi(app: INestApplication, product: string): void {
+  let built: OpenAPIObject | undefined;
+  const document = (): OpenAPIObject => (built ??= buildDocument(app, product));
+  documents.set(app, document);
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}
+
+function buildDocument(app: INestApplication, product: string): OpenAPIObject {
   const builder = new DocumentBuilder()
     .setTitle(`${product} API`)
     .setDescription(
@@ -86,10 +94,7 @@ export function setUpOpenApi(app: INestApplication, product: string): OpenAPIObj
   for (const tag of TAGS) {
     builder.addTag(tag.name, tag.description);
   }
-  const document = finishDocument(SwaggerModule.createDocument(app, builder.build(), { extraModels: [ErrorResponse] }));
-  documents.set(app, document);
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
-  return document;
+  return finishDocument(SwaggerModule.createDocument(app, builder.build(), { extraModels: [ErrorResponse] }));
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;

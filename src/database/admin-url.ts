@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
-import { type Log, prepareDatabase } from './migrate';
+import type { Log } from './migrate';
 
 /**
  * The owner connection: MIGRATION_DATABASE_URL, else DATABASE_URL, or (when both are unset) an
@@ -10,9 +10,11 @@ import { type Log, prepareDatabase } from './migrate';
 export async function resolveAdminUrl(
   config: AppConfig,
   log: Log,
+  onServerProcess: () => void = () => undefined,
 ): Promise<{ url: string; embedded: boolean; stop?: () => Promise<void> }> {
   const owner = config.connections.migrationUrl ?? config.databaseUrl;
   if (owner !== undefined) {
+    onServerProcess();
     return { url: owner, embedded: false };
   }
   // Development and tests only: a production install (npm ci --omit=dev) does not have the package,
@@ -28,6 +30,7 @@ export async function resolveAdminUrl(
     dataDir: config.embeddedDataDir ?? join(__dirname, '..', '..', '.data', 'postgres'),
     persistent: true,
     log,
+    onServerProcess,
   });
   log.log(`DATABASE_URL is not set: ${server.reused ? 'sharing the running' : 'started an'} embedded PostgreSQL on 127.0.0.1:${server.port}`);
   return { url: server.url, embedded: true, stop: server.stop };
@@ -36,13 +39,18 @@ export async function resolveAdminUrl(
 /**
  * Migrates (as the owner) and provisions this product's runtime role; returns the runtime pool's
  * URL: DATABASE_URL's host (PgBouncer, say) with the runtime role's credentials.
+ * `onServerProcess` is called once the rest is mostly another process's work: an embedded server's
+ * process (initdb or postgres) runs, or the database is elsewhere.
  */
 export async function prepareFromConfig(
   config: AppConfig,
   product: string,
   log: Log,
+  onServerProcess?: () => void,
 ): Promise<{ runtimeUrl: string; embedded: boolean; stop?: () => Promise<void> }> {
-  const admin = await resolveAdminUrl(config, log);
+  const admin = await resolveAdminUrl(config, log, onServerProcess);
+  // Loaded once the server runs: the migrator and ORM it brings are not needed to start one.
+  const { prepareDatabase } = await import('./migrate.js');
   const runtimeUrl = await prepareDatabase(admin.url, product, log, {
     runtimeUrl: admin.embedded ? undefined : config.databaseUrl,
     runtimePassword: config.connections.runtimeRolePasswords[product],

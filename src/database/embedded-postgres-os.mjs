@@ -214,7 +214,7 @@ export function sleep(ms) {
 
 // Handles a postmaster.pid left in the data dir. Returns a handle when a server started
 // by another live process of ours can be shared, otherwise clears the way for a fresh start.
-export async function reuseOrClearRunningServer({ dataDir, stateFile, log }) {
+export async function reuseOrClearRunningServer({ dataDir, stateFile, log, onServerProcess = () => {} }) {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   const pidLines = readText(pidFile)?.split('\n');
   if (!pidLines) {
@@ -234,6 +234,7 @@ export async function reuseOrClearRunningServer({ dataDir, stateFile, log }) {
     // server: share it. That process stops it; our stop() does nothing.
     const port = Number(pidLines[3]) || state.port;
     const url = buildUrl(state.password ?? PASSWORD, port);
+    onServerProcess();
     await waitForConnection(url);
     log.log(`[postgres] reusing embedded PostgreSQL on 127.0.0.1:${port} owned by pid ${state.ownerPid}`);
     return { url, port, stop: async () => {}, reused: true };

@@ -12,6 +12,11 @@ export interface StartEmbeddedPostgresOptions {
   log?: EmbeddedPostgresLogger;
   /** `false` deletes the data directory on stop (tests). Defaults to `true`. */
   persistent?: boolean;
+  /**
+   * Called once postgres' own process (initdb, or the server) runs, or a running server is found:
+   * from then on the start mostly waits for that process, and the caller may use this one meanwhile.
+   */
+  onServerProcess?: () => void;
 }
 
 export interface EmbeddedPostgresHandle {

@@ -12,7 +12,24 @@ export interface Log {
   warn(message: string): void;
 }
 
-async function runMigrations(ownerUrl: string, log: Log): Promise<void> {
+// MikroORM's migrator records what it ran here (its default table).
+const MIGRATIONS_TABLE = 'mikro_orm_migrations';
+
+/** True when every migration of the list is recorded as run: a query or two, instead of starting the migrator. */
+async function schemaIsCurrent(owner: Client, names: string[]): Promise<boolean> {
+  const table = await owner.query<{ exists: boolean }>('select to_regclass($1) is not null as exists', [`public.${MIGRATIONS_TABLE}`]);
+  if (!table.rows[0]?.exists) {
+    return false;
+  }
+  const { rows } = await owner.query<{ run: number }>(`select count(distinct name)::int as run from ${MIGRATIONS_TABLE} where name = any($1::text[])`, [names]);
+  return rows[0]?.run === new Set(names).size;
+}
+
+async function runMigrations(ownerUrl: string, log: Log, owner: Client): Promise<void> {
+  // Most starts find nothing to do: one look at the migrations table, instead of starting an ORM for the migrator.
+  if (await schemaIsCurrent(owner, migrationsList.map((migration) => migration.name))) {
+    return;
+  }
   const orm = await MikroORM.init({
     clientUrl: ownerUrl,
     entities: [],
@@ -41,7 +58,7 @@ export async function migrateSchema(adminUrl: string, log: Log): Promise<void> {
   try {
     await admin.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      await runMigrations(adminUrl, log);
+      await runMigrations(adminUrl, log, admin);
     } finally {
       await admin.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }
@@ -102,7 +119,7 @@ export async function prepareDatabase(ownerUrl: string, product: string, log: Lo
     } else {
       await admin.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       try {
-        await runMigrations(ownerUrl, log);
+        await runMigrations(ownerUrl, log, admin);
         await registerProducts(admin, [...new Set([product, ...(options.allowedProducts ?? [])])]);
         runtimeUrl = await provisionFor(admin, ownerUrl, product, options);
       } finally {

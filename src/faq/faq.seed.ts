@@ -4,7 +4,6 @@ import { type CreateCategoryBody } from './faq.dto';
 import { FaqCategoriesService } from './faq-categories.service';
 import { FaqCategory } from './faq-category.entity';
 import { FaqDocumentsService } from './faq-documents.service';
-import { FaqEmbeddingsService } from './faq-embeddings.service';
 
 /** A product's demo FAQ (validated seed data, see src/seed/seed-data.ts). */
 export interface FaqSeedSet {
@@ -24,7 +23,6 @@ export function seedFaq(app: INestApplicationContext, set: FaqSeedSet): Promise<
 async function seed(app: INestApplicationContext, set: FaqSeedSet): Promise<number> {
   const categories = app.get(FaqCategoriesService, { strict: false });
   const documents = app.get(FaqDocumentsService, { strict: false });
-  const embeddings = app.get(FaqEmbeddingsService, { strict: false });
 
   const bySlug = new Map<string, FaqCategory>();
   for (const seed of set.categories) {
@@ -44,7 +42,7 @@ async function seed(app: INestApplicationContext, set: FaqSeedSet): Promise<numb
     await documents.create({ categoryId: category.id, question: seed.question, answer: seed.answer, tags: seed.tags, status: seed.status ?? 'published' });
     created++;
   }
-  // Documents seeded while an embeddings endpoint was down (or under another model) catch up here.
-  await embeddings.refreshStale();
+  // Documents seeded while an embeddings endpoint was down (or under another model) catch up in the
+  // faq-embeddings boot task (the server runs it after listen, `npm run seed` after the seed).
   return created;
 }

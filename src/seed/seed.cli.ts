@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
+import { BootTasks } from '../boot/boot-tasks';
 import { loadConfig } from '../config/app-config';
 import { prepareFromConfig } from '../database/admin-url';
 import { seedProduct } from './seed-product';
@@ -17,6 +18,9 @@ async function main(): Promise<void> {
     });
     try {
       await seedProduct(app, product);
+      // No server runs the features' catch-up work after this seed (FAQ vectors the seed could not
+      // embed, say): run it here.
+      await app.get(BootTasks).startAll();
     } finally {
       await app.close();
     }
