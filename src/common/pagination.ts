@@ -80,7 +80,7 @@ async function cappedCount<T extends object>(em: EntityManager, entity: EntityNa
     em,
     `count|${Utils.className(entity)}`,
     where,
-    async (shaped) => (await countOf(shaped)).query.toSQL().toNative(),
+    async (shaped) => (await countOf(shaped)).query.toSQL(),
     async () => sql.getConnection().execute<Array<{ n: string | number }>>((await countOf(where)).query),
   );
   return Number(row?.n ?? 0);
