@@ -103,6 +103,28 @@ describe('Clerk session tokens (GET /api/v1/users/me)', () => {
       expect(await userRows(bestays, sub)).toHaveLength(0);
     });
 
+    // A verified token is remembered for a minute (its signature cannot change), never past its exp.
+    it('rejects a token it accepted before, once it has expired beyond the leeway', async () => {
+      const sub = newClerkId();
+      const expiresAt = nowSeconds() + 2;
+      const token = await bestays.token({ sub }, { expiresIn: expiresAt });
+      await bestays.http.get(ME).set(bearer(token)).expect(200);
+      await bestays.http.get(ME).set(bearer(token)).expect(200);
+      await new Promise((resolve) => setTimeout(resolve, (expiresAt + 6) * 1000 - Date.now()));
+      await expectRejected(bestays, bearer(token));
+    }, 20_000);
+
+    it('does not let in a token whose signature differs from one it accepted (same header and claims)', async () => {
+      const { token } = await bestays.user('user');
+      await bestays.http.get(ME).set(bearer(token)).expect(200);
+      const [header, payload, signature] = token.split('.');
+      const other = Buffer.from(signature, 'base64url');
+      other[0] ^= 0xff;
+      await expectRejected(bestays, bearer(`${header}.${payload}.${other.toString('base64url')}`));
+      await expectRejected(bestays, bearer(`${header}.${payload}.${signature}x`));
+      await bestays.http.get(ME).set(bearer(token)).expect(200);
+    });
+
     it('rejects a token that is not valid yet (nbf 60 s ahead)', async () => {
       const sub = newClerkId();
       await expectRejected(bestays, bearer(await bestays.token({ sub }, { notBefore: nowSeconds() + 60 })));
