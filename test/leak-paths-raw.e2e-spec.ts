@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { type QueryResult } from '@mikro-orm/core';
 import { type EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { AuditLog } from '../src/audit/audit-log.entity';
+import { findRows } from '../src/common/lean-read';
+import { paginate } from '../src/common/pagination';
 import { ormOptions } from '../src/database/orm-options';
 import { TenantViolationError } from '../src/tenancy/tenant-entity';
 import { User } from '../src/users/user.entity';
@@ -258,6 +260,43 @@ describe('raw SQL and QueryBuilder leak paths, from bestays against realestate r
       const user = await inBestaysAsOwner((em) => em.upsert(User, data));
       expect(user).toMatchObject({ id: data.id, product: 'bestays' });
       expect(await ownerQuery('select product from users where id = $1', [data.id])).toEqual([{ product: 'bestays' }]);
+    });
+
+    // The lean read path builds each query shape's SQL once and reruns it with new values, straight on
+    // a pooled connection: the product must be part of what is cached, and the filter must be in the SQL.
+    it.each<Record<string, boolean> | undefined>([undefined, { tenant: false }, { notDeleted: false }])(
+      'findRows (SQL built once per shape) with filters %p sees only the current product, whichever product built the shape first',
+      async (filters) => {
+        const options = { orderBy: { id: 'asc' as const }, limit: 50, ...(filters ? { filters } : {}) };
+        const everyone = (em: EntityManager) => findRows<{ id: string; product: string }>(em, User, {}, options);
+        const byId = (em: EntityManager, id: string) => findRows<{ id: string; product: string }>(em, User, { id }, { ...options, limit: 1 });
+        // Built in realestate's context first, then run in bestays' on the same ORM (one shape cache).
+        const theirRows = await apps.realestate.inTenant(() => everyone(ownerOrm.em.fork()));
+        expect(theirRows.length).toBeGreaterThan(0);
+        expect(theirRows.every((row) => row.product === 'realestate')).toBe(true);
+        expect(await apps.realestate.inTenant(() => byId(ownerOrm.em.fork(), victim().id))).toHaveLength(1);
+        await inBestaysAsOwner(async (em) => {
+          expectOnlyBestays((await everyone(em)));
+          expect(await byId(em, victim().id)).toEqual([]);
+          expect(await byId(em, mine[0].id)).toHaveLength(1);
+        });
+      },
+    );
+
+    it('paginate (rows and the capped total, both built once per shape) counts and lists only the current product', async () => {
+      const bestaysUsers = await ownerQuery<{ n: number }>("select count(*)::int as n from users where product = 'bestays' and deleted_at is null");
+      const realestateUsers = await ownerQuery<{ n: number }>("select count(*)::int as n from users where product = 'realestate' and deleted_at is null");
+      for (let round = 0; round < 2; round++) {
+        const theirPage = await apps.realestate.inTenant(() =>
+          paginate<User, User>(ownerOrm.em.fork(), User, {}, { limit: 100 }, { orderBy: { createdAt: 'desc', id: 'asc' }, rows: true }),
+        );
+        expect(theirPage.total).toBe(realestateUsers[0].n);
+        await inBestaysAsOwner(async (em) => {
+          const page = await paginate<User, User>(em, User, {}, { limit: 100 }, { orderBy: { createdAt: 'desc', id: 'asc' }, rows: true });
+          expect(page.total).toBe(bestaysUsers[0].n);
+          expectOnlyBestays(page.items);
+        });
+      }
     });
 
     it('nativeUpdate/nativeDelete of a realestate id affect 0 rows; guarded writes throw', async () => {
