@@ -22,6 +22,24 @@ const send = (res, status, body) => {
   res.end(text);
 };
 
+// The app's remembered total (src/common/change-counters.ts): the capped count runs again only after
+// the properties' change counter moves, and is kept only when no writer of it is still in progress.
+let remembered = null;
+async function cappedTotal() {
+  const { rows } = await pool.query('select (last_value + is_called::int)::text as v from public.properties__changes');
+  const version = rows[0].v;
+  if (remembered?.version === version) {
+    return remembered.n;
+  }
+  const lock = await pool.query('select pg_try_advisory_xact_lock(1146048839, hashtext($1)) as free', ['public.properties__changes']);
+  const count = await pool.query(`select count(*)::int as n from (select id from properties where product = $1 and published limit 10001) c`, [product]);
+  const n = count.rows[0].n;
+  if (lock.rows[0].free) {
+    remembered = { version, n };
+  }
+  return n;
+}
+
 async function list(url, res) {
   const limit = Math.min(100, Number(url.searchParams.get('limit') ?? 20));
   const cursor = url.searchParams.get('cursor');
@@ -32,14 +50,13 @@ async function list(url, res) {
     params.push(at, id);
     keyset = 'and created_at <= $3 and (created_at < $3 or (created_at = $3 and id < $4))';
   }
-  const [page, count] = await Promise.all([
+  const [page, n] = await Promise.all([
     pool.query(`select ${COLUMNS} from properties where product = $1 and published ${keyset} order by created_at desc, id desc limit $2`, params),
-    pool.query(`select count(*)::int as n from (select id from properties where product = $1 and published limit 10001) c`, [product]),
+    cappedTotal(),
   ]);
   const items = page.rows.slice(0, limit);
   const last = items[items.length - 1];
   const more = page.rows.length > limit;
-  const n = count.rows[0].n;
   send(res, 200, {
     items: items.map(toJson), limit, offset: cursor ? null : 0,
     nextCursor: more ? Buffer.from(JSON.stringify([last.created_at, last.id])).toString('base64url') : null,

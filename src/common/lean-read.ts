@@ -197,7 +197,7 @@ interface KnexClient {
 // primary once the request has written). The values are quoted into the text by MikroORM's platform,
 // as for every query it runs: one simple-protocol message, which measured ~20% more queries per
 // second here than the extended protocol (parse, bind, describe, execute) with parameters.
-async function run<T>(em: EntityManager, sql: string, values: unknown[]): Promise<T[]> {
+export async function run<T>(em: EntityManager, sql: string, values: unknown[]): Promise<T[]> {
   const driver = em.getDriver() as unknown as PostgreSqlDriver;
   const text = driver.getPlatform().formatQuery(sql, values);
   const type = em.config.get('preferReadReplicas') ? 'read' : 'write';

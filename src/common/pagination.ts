@@ -1,8 +1,9 @@
 import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { BadRequestException } from '@nestjs/common';
-import { type EntityManager, type EntityName, type FilterQuery, type FindOptions, Utils } from '@mikro-orm/core';
+import { type EntityManager, type EntityMetadata, type EntityName, type FilterQuery, type FindOptions, Utils } from '@mikro-orm/core';
 import { type EntityManager as SqlEntityManager } from '@mikro-orm/postgresql';
 import { currentProduct } from '../tenancy/tenant-context';
+import { rememberedCount } from './change-counters';
 import { compiledQuery, findRows } from './lean-read';
 import { type Page, type PageQuery, TOTAL_CAP } from './pagination.dto';
 
@@ -67,23 +68,28 @@ export async function paginate<E extends object, T = E>(
 }
 
 // count(*) over at most TOTAL_CAP + 1 rows: the count reads ~10,001 index entries at any table size.
-// Its SQL is built once per shape of `where` (see compiledQuery).
+// Its SQL is built once per shape of `where` (see compiledQuery), and its result is reused while the
+// table has not been written (see change-counters.ts).
 async function cappedCount<T extends object>(em: EntityManager, entity: EntityName<T>, where: FilterQuery<T>): Promise<number> {
   const sql = em as unknown as SqlEntityManager;
+  const meta = em.getMetadata().find(Utils.className(entity)) as EntityMetadata<object>;
   const countOf = async (shaped: FilterQuery<object>) => {
     const inner = sql.createQueryBuilder(entity as EntityName<object>, 'e').select('e.id').where(shaped).limit(TOTAL_CAP + 1);
     await inner.applyFilters();
     // Boxed: a knex builder is thenable, so an async function returning it would run it.
     return { query: sql.getKnex().count({ n: '*' }).from(inner.getKnexQuery().as('capped')) };
   };
-  const [row] = await compiledQuery<{ n: string | number }>(
-    em,
-    `count|${Utils.className(entity)}`,
-    where,
-    async (shaped) => (await countOf(shaped)).query.toSQL(),
-    async () => sql.getConnection().execute<Array<{ n: string | number }>>((await countOf(where)).query),
-  );
-  return Number(row?.n ?? 0);
+  type Counted = { n: string | number };
+  return rememberedCount(em, meta, where, async () => {
+    const [row] = await compiledQuery<Counted>(
+      em,
+      `count|${meta.className}`,
+      where,
+      async (shaped) => (await countOf(shaped)).query.toSQL(),
+      async () => sql.getConnection().execute<Counted[]>((await countOf(where)).query),
+    );
+    return Number(row?.n ?? 0);
+  });
 }
 
 // (k1, k2, …) strictly after the cursor in the list's order, spelled so an index on the order serves it:

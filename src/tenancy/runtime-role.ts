@@ -72,12 +72,16 @@ export interface TenantTable {
   table: string;
   rls: boolean;
   forced: boolean;
+  /** Has its change counter (see Migration20261130020000_change_counters). */
+  tracked: boolean;
 }
 
 /** Every table with a `product` column is tenant-owned, and must have forced RLS. */
 export async function tenantTables(client: Client): Promise<TenantTable[]> {
   const { rows } = await client.query<TenantTable>(`
-    select c.relname as "table", c.relrowsecurity as rls, c.relforcerowsecurity as forced
+    select c.relname as "table", c.relrowsecurity as rls, c.relforcerowsecurity as forced,
+      exists (select 1 from pg_trigger t where t.tgrelid = c.oid and t.tgname = c.relname || '_changes' and t.tgenabled = 'A')
+        and to_regclass('public.' || quote_ident(c.relname || '__changes')) is not null as tracked
     from pg_class c
     join pg_namespace n on n.oid = c.relnamespace
     join pg_attribute a on a.attrelid = c.oid and a.attname = 'product' and not a.attisdropped
@@ -146,13 +150,23 @@ export async function provisionRuntimeRole(
   // The registry and its sealed secrets: read-only, and RLS shows only this product's rows.
   await owner.query(`grant select on products, product_secrets to ${ident}`);
   await owner.query(`grant execute on function app_erase_user_audit(varchar) to ${ident}`);
-  for (const { table, rls, forced } of await tenantTables(owner)) {
+  const counters: string[] = [];
+  for (const { table, rls, forced, tracked } of await tenantTables(owner)) {
     if (!rls || !forced) {
       throw new Error(`table "${table}" has a product column but row-level security is not enabled and forced`);
     }
     const privileges = APPEND_ONLY.has(table) ? 'select, insert' : 'select, insert, update, delete';
     await owner.query(`revoke all on ${owner.escapeIdentifier(table)} from ${ident}`);
     await owner.query(`grant ${privileges} on ${owner.escapeIdentifier(table)} to ${ident}`);
+    // A tenant table added after the change-counter migration gets its counter here, once.
+    if (!tracked) {
+      await owner.query('select app_track_changes($1::regclass)', [owner.escapeIdentifier(table)]);
+    }
+    counters.push(owner.escapeIdentifier(`${table}__changes`));
+  }
+  // Reading a counter tells how many write statements a table has seen, nothing of its rows.
+  if (counters.length > 0) {
+    await owner.query(`grant select on sequence ${counters.join(', ')} to ${ident}`);
   }
 
   return { role, password };
