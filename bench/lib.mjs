@@ -157,31 +157,33 @@ export function load({ url, method = 'GET', headers = {}, body, seconds, connect
 }
 
 /** The functions with the most self time in the newest .cpuprofile of `dir`. */
-export function profileTop(dir, count = 15, lastSeconds = Infinity) {
-  return topShares(dir, count, lastSeconds, (f, where) => `${f.functionName || '(anonymous)'} ${where}`.trim());
+export function profileTop(dir, count = 15, lastSeconds = Infinity, tailSeconds = 0) {
+  return topShares(dir, count, lastSeconds, tailSeconds, (f, where) => `${f.functionName || '(anonymous)'} ${where}`.trim());
 }
 
 /** Self time summed per npm package (or `app`, `node:` internals, native): where a request's CPU goes. */
-export function profileByPackage(dir, count = 12, lastSeconds = Infinity) {
-  return topShares(dir, count, lastSeconds, (f) => {
+export function profileByPackage(dir, count = 12, lastSeconds = Infinity, tailSeconds = 0) {
+  return topShares(dir, count, lastSeconds, tailSeconds, (f) => {
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f.url)?.[1];
     return pkg ?? (f.url.includes('/dist/') ? 'app (dist/)' : f.url.startsWith('node:') ? 'node: internals' : f.url ? f.url : `native ${f.functionName}`);
   }).map(({ fn, selfPct }) => ({ package: fn, selfPct }));
 }
 
-function topShares(dir, count, lastSeconds, keyOf) {
+function topShares(dir, count, lastSeconds, tailSeconds, keyOf) {
   const file = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).sort().pop();
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8'));
   const self = new Map();
   const dt = profile.timeDeltas;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   let total = 0;
-  // Only the load window (the last `lastSeconds` before exit): boot-time module loading is not the hot path.
+  // Only the load window (`lastSeconds` ending `tailSeconds` before exit): neither boot-time module
+  // loading nor the shutdown (closing the pool) is the hot path.
   const times = [];
   dt.reduce((t, d, i) => (times[i] = t + d), profile.startTime);
-  const from = profile.endTime - lastSeconds * 1e6;
+  const to = profile.endTime - tailSeconds * 1e6;
+  const from = to - lastSeconds * 1e6;
   profile.samples.forEach((id, i) => {
-    if (times[i] < from) {
+    if (times[i] < from || times[i] > to) {
       return;
     }
     const node = byId.get(id);
