@@ -36,9 +36,10 @@ async function bootstrap(): Promise<void> {
   const preparing = prepareFromConfig(config, config.product, logger, () => serverProcessRuns());
   await Promise.race([serverProcess, preparing]);
   config.warnings.forEach((warning) => logger.warn(warning));
-  const [{ createApp }, { seedProduct }, { BootTasks }, { Lifecycle }] = await Promise.all([
+  const [{ createApp }, { demoSeedPresent, seedProduct }, { SeedMarker }, { BootTasks }, { Lifecycle }] = await Promise.all([
     import('./app.setup.js'),
     import('./seed/seed-product.js'),
+    import('./seed/seed-marker.js'),
     import('./boot/boot-tasks.js'),
     import('./lifecycle/lifecycle.js'),
   ]);
@@ -50,8 +51,14 @@ async function bootstrap(): Promise<void> {
   }
   const app = await createApp(config, database.runtimeUrl);
   if (database.embedded) {
-    // A fresh local database: give the new user a living API (idempotent, so cheap on later boots).
-    await seedProduct(app, config.product);
+    // A fresh local database: give the new user a living API, before the first health answer. Later
+    // starts skip it when this cluster has this version of the seed and its data is still there (an
+    // operator purge, say, removes it: then the seed, being idempotent, runs again).
+    const marker = database.dataDir === undefined ? undefined : new SeedMarker(database.dataDir, config.product);
+    if (!marker?.isCurrent() || !(await demoSeedPresent(app, config.product))) {
+      await seedProduct(app, config.product);
+      marker?.record();
+    }
   }
   shutdown.attach(app);
   await app.listen(config.port);
