@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import type { LoggerService } from '@nestjs/common';
 import { ConfigError, loadConfig } from './config/app-config';
 import { prepareFromConfig } from './database/admin-url';
-import { GracefulShutdown } from './lifecycle/shutdown';
 
 // V8's compiled code of the modules below (about a second of loading) is kept on disk between starts
 // (os.tmpdir()/node-compile-cache, or NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off).
@@ -36,12 +35,14 @@ async function bootstrap(): Promise<void> {
   const preparing = prepareFromConfig(config, config.product, logger, () => serverProcessRuns());
   await Promise.race([serverProcess, preparing]);
   config.warnings.forEach((warning) => logger.warn(warning));
-  const [{ createApp }, { demoSeedPresent, seedProduct }, { SeedMarker }, { BootTasks }, { Lifecycle }] = await Promise.all([
+  const [{ createApp }, { demoSeedPresent, seedProduct }, { SeedMarker }, { BootTasks }, { Lifecycle }, { GracefulShutdown }] = await Promise.all([
     import('./app.setup.js'),
     import('./seed/seed-product.js'),
     import('./seed/seed-marker.js'),
     import('./boot/boot-tasks.js'),
     import('./lifecycle/lifecycle.js'),
+    // Not at the top: it brings @nestjs/common (through Lifecycle's decorator).
+    import('./lifecycle/shutdown.js'),
   ]);
   const database = await preparing;
 
