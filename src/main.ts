@@ -1,4 +1,4 @@
-import { enableCompileCache, flushCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { LoggerService } from '@nestjs/common';
 import { ConfigError, loadConfig } from './config/app-config';
@@ -6,8 +6,9 @@ import { prepareFromConfig } from './database/admin-url';
 
 // V8's compiled code of the modules below (about a second of loading) is kept on disk between starts
 // (os.tmpdir()/node-compile-cache, or NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off).
-// A folder that cannot be written only means no cache: this never throws.
-enableCompileCache();
+// A folder that cannot be written only means no cache: this never throws. Called only where it exists
+// (Node 22.1+; package.json asks for 24), so an older Node still starts, without the cache.
+nodeModule.enableCompileCache?.();
 
 /**
  * Nest's Logger, loaded on first use: @nestjs/common costs ~150 ms of loading, and the embedded
@@ -68,7 +69,7 @@ async function bootstrap(): Promise<void> {
   // shutdown waits for it (within SHUTDOWN_TIMEOUT_MS) before closing the pool.
   app.get(Lifecycle).track(app.get(BootTasks).startAll());
   // The compile cache is written at exit too; written now, a process that is killed still leaves it.
-  setTimeout(() => flushCompileCache(), 2_000).unref();
+  setTimeout(() => nodeModule.flushCompileCache?.(), 2_000).unref();
 }
 
 bootstrap().catch((error: unknown) => {
