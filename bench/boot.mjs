@@ -32,6 +32,7 @@ for (let round = 1; round <= rounds; round++) {
       }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+      rmSync(`${dataDir}.seed-bestays.json`, { force: true }); // the start's seed record, beside the data dir
     }
     const { cold, warm } = times.get(dist);
     console.log(`[boot] round ${round} ${dist}: cold ${cold.at(-1)} ms, warm ${warm.at(-1)} ms (load ${loadavg()[0].toFixed(1)})`);

@@ -1,13 +1,33 @@
+import * as nodeModule from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { Logger } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { ConfigError, loadConfig } from './config/app-config';
 import { prepareFromConfig } from './database/admin-url';
-import { GracefulShutdown } from './lifecycle/shutdown';
+
+// V8's compiled code of the modules below (about a second of loading) is kept on disk between starts
+// (os.tmpdir()/node-compile-cache, or NODE_COMPILE_CACHE; NODE_DISABLE_COMPILE_CACHE=1 turns it off).
+// A folder that cannot be written only means no cache: this never throws. Called only where it exists
+// (Node 22.1+; package.json asks for 24), so an older Node still starts, without the cache.
+nodeModule.enableCompileCache?.();
+
+/**
+ * Nest's Logger, loaded on first use: @nestjs/common costs ~150 ms of loading, and the embedded
+ * database should be starting (initdb on a fresh data dir) while this process loads it.
+ */
+function bootstrapLogger(): { log(message: string): void; warn(message: string): void; error(message: string): void } {
+  let logger: LoggerService | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const nest = (): LoggerService => (logger ??= new (require('@nestjs/common') as typeof import('@nestjs/common')).Logger('Bootstrap'));
+  return {
+    log: (message: string): void => void nest().log(message),
+    warn: (message: string): void => void nest().warn(message),
+    error: (message: string): void => void nest().error(message),
+  };
+}
 
 async function bootstrap(): Promise<void> {
-  const logger = new Logger('Bootstrap');
+  const logger = bootstrapLogger();
   const config = loadConfig(process.env);
-  config.warnings.forEach((warning) => logger.warn(warning));
 
   // The database first: once PostgreSQL's own process runs (initdb on a fresh data dir), this one
   // loads the app's modules (about a second of CPU) instead of waiting for it.
@@ -15,11 +35,15 @@ async function bootstrap(): Promise<void> {
   const serverProcess = new Promise<void>((resolve) => (serverProcessRuns = resolve));
   const preparing = prepareFromConfig(config, config.product, logger, () => serverProcessRuns());
   await Promise.race([serverProcess, preparing]);
-  const [{ createApp }, { seedProduct }, { BootTasks }, { Lifecycle }] = await Promise.all([
+  config.warnings.forEach((warning) => logger.warn(warning));
+  const [{ createApp }, { demoSeedPresent, seedProduct }, { SeedMarker }, { BootTasks }, { Lifecycle }, { GracefulShutdown }] = await Promise.all([
     import('./app.setup.js'),
     import('./seed/seed-product.js'),
+    import('./seed/seed-marker.js'),
     import('./boot/boot-tasks.js'),
     import('./lifecycle/lifecycle.js'),
+    // Not at the top: it brings @nestjs/common (through Lifecycle's decorator).
+    import('./lifecycle/shutdown.js'),
   ]);
   const database = await preparing;
 
@@ -29,8 +53,14 @@ async function bootstrap(): Promise<void> {
   }
   const app = await createApp(config, database.runtimeUrl);
   if (database.embedded) {
-    // A fresh local database: give the new user a living API (idempotent, so cheap on later boots).
-    await seedProduct(app, config.product);
+    // A fresh local database: give the new user a living API, before the first health answer. Later
+    // starts skip it when this cluster has this version of the seed and its data is still there (an
+    // operator purge, say, removes it: then the seed, being idempotent, runs again).
+    const marker = database.dataDir === undefined ? undefined : new SeedMarker(database.dataDir, config.product);
+    if (!marker?.isCurrent() || !(await demoSeedPresent(app, config.product))) {
+      await seedProduct(app, config.product);
+      marker?.record();
+    }
   }
   shutdown.attach(app);
   await app.listen(config.port);
@@ -38,6 +68,8 @@ async function bootstrap(): Promise<void> {
   // Features' catch-up work (e.g. FAQ vectors of another model) runs in the background. Tracked:
   // shutdown waits for it (within SHUTDOWN_TIMEOUT_MS) before closing the pool.
   app.get(Lifecycle).track(app.get(BootTasks).startAll());
+  // The compile cache is written at exit too; written now, a process that is killed still leaves it.
+  setTimeout(() => nodeModule.flushCompileCache?.(), 2_000).unref();
 }
 
 bootstrap().catch((error: unknown) => {

@@ -1,10 +1,12 @@
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import type Ajv from 'ajv';
 import { registerDecorator, type ValidationArguments } from 'class-validator';
 import { describeError } from '../common/describe-error';
+import { newAjv } from '../common/lazy-ajv';
 
 // One instance: a new Ajv compiles its meta-schemas again, tens of ms per check (the seed checks every tool).
-const checker = addFormats(new Ajv({ strict: true, logger: false }));
+// Made on first use (see newAjv).
+let instance: Ajv | undefined;
+const schemaChecker = (): Ajv => (instance ??= newAjv({ strict: true, logger: false }));
 
 /** Why `value` is not usable as a tool's parameters schema, or undefined when it is. */
 export function toolParametersProblem(value: unknown): string | undefined {
@@ -15,6 +17,7 @@ export function toolParametersProblem(value: unknown): string | undefined {
   if ((value as { type?: unknown }).type !== 'object') {
     return 'must have "type": "object" at the top level (a tool takes an object of arguments)';
   }
+  const checker = schemaChecker();
   try {
     checker.compile(value);
   } catch (error) {

@@ -11,7 +11,7 @@ export async function resolveAdminUrl(
   config: AppConfig,
   log: Log,
   onServerProcess: () => void = () => undefined,
-): Promise<{ url: string; embedded: boolean; stop?: () => Promise<void> }> {
+): Promise<{ url: string; embedded: boolean; dataDir?: string; stop?: () => Promise<void> }> {
   const owner = config.connections.migrationUrl ?? config.databaseUrl;
   if (owner !== undefined) {
     onServerProcess();
@@ -26,14 +26,15 @@ export async function resolveAdminUrl(
         'Set DATABASE_URL, or install the development dependencies (npm install).',
     );
   });
+  const dataDir = config.embeddedDataDir ?? join(__dirname, '..', '..', '.data', 'postgres');
   const server = await embedded.startEmbeddedPostgres({
-    dataDir: config.embeddedDataDir ?? join(__dirname, '..', '..', '.data', 'postgres'),
+    dataDir,
     persistent: true,
     log,
     onServerProcess,
   });
   log.log(`DATABASE_URL is not set: ${server.reused ? 'sharing the running' : 'started an'} embedded PostgreSQL on 127.0.0.1:${server.port}`);
-  return { url: server.url, embedded: true, stop: server.stop };
+  return { url: server.url, embedded: true, dataDir, stop: server.stop };
 }
 
 /**
@@ -47,7 +48,7 @@ export async function prepareFromConfig(
   product: string,
   log: Log,
   onServerProcess?: () => void,
-): Promise<{ runtimeUrl: string; embedded: boolean; stop?: () => Promise<void> }> {
+): Promise<{ runtimeUrl: string; embedded: boolean; dataDir?: string; stop?: () => Promise<void> }> {
   const admin = await resolveAdminUrl(config, log, onServerProcess);
   // Loaded once the server runs: the migrator and ORM it brings are not needed to start one.
   const { prepareDatabase } = await import('./migrate.js');
@@ -57,5 +58,5 @@ export async function prepareFromConfig(
     allowedProducts: config.allowedProducts,
     sessionLimits: config.resilience.database,
   });
-  return { runtimeUrl, embedded: admin.embedded, stop: admin.stop };
+  return { runtimeUrl, embedded: admin.embedded, dataDir: admin.dataDir, stop: admin.stop };
 }

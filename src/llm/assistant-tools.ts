@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { default as Ajv, ValidateFunction } from 'ajv';
 import { isExecutableTool } from '../chat-config/executable-tools';
+import { newAjv } from '../common/lazy-ajv';
 import { ChatTool } from '../chat-config/chat-tool.entity';
 import { ChatToolsService } from '../chat-config/chat-tools.service';
 import { FaqSearchService } from '../faq/faq-search.service';
@@ -33,8 +33,9 @@ const MAX_ARGUMENTS_LENGTH = 10_000;
 @Injectable()
 export class AssistantTools {
   private readonly handlers: Record<string, Handler>;
-  // One Ajv for the process; compiled schemas are cached by their text (bounded: admins can edit them).
-  private readonly ajv = addFormats(new Ajv({ strict: false, allErrors: true, logger: false }));
+  // One Ajv for the process, made on first use (see newAjv); compiled schemas are cached by their text
+  // (bounded: admins can edit them).
+  private lazyAjv?: Ajv;
   private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(
@@ -95,6 +96,10 @@ export class AssistantTools {
     }
   }
 
+  private ajv(): Ajv {
+    return (this.lazyAjv ??= newAjv({ strict: false, allErrors: true, logger: false }));
+  }
+
   // Schemas were checked when stored; one that still does not compile is the tool's fault, not a 500.
   private validator(schema: Record<string, unknown>): ValidateFunction | undefined {
     const key = JSON.stringify(schema);
@@ -102,10 +107,10 @@ export class AssistantTools {
     if (!validate) {
       if (this.validators.size >= MAX_VALIDATORS) {
         this.validators.clear();
-        this.ajv.removeSchema();
+        this.ajv().removeSchema();
       }
       try {
-        validate = this.ajv.compile(schema);
+        validate = this.ajv().compile(schema);
       } catch {
         return undefined;
       }

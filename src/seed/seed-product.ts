@@ -6,9 +6,17 @@ import { seedFaqSynonyms } from '../faq/faq-synonyms.seed';
 import { seedProperties } from '../properties/properties.seed';
 import { TenantContext } from '../tenancy/tenant-context';
 import { TenantRunner } from '../tenancy/tenant-runner';
-import { type User } from '../users/user.entity';
+import { User } from '../users/user.entity';
 import { type ClerkProfile, UsersService } from '../users/users.service';
 import { loadSeedData } from './seed-data';
+
+/** The seed's admin (the first thing it writes): whether it is in this product's users. */
+export async function demoSeedPresent(app: INestApplicationContext, product: string): Promise<boolean> {
+  const em = app.get(MikroORM).em;
+  return app.get(TenantRunner).run(product, async () => (await em.count(User, { clerkUserId: SEED_ADMIN })) > 0);
+}
+
+const SEED_ADMIN = 'seed_admin';
 
 export interface SeedReport {
   product: string;
@@ -33,7 +41,7 @@ export async function seedProduct(app: INestApplicationContext, product: string)
   const sync = (profile: ClerkProfile): Promise<User> => em.transactional(async () => (await users.syncFromClerk(profile)).user);
   const report = await runner.run(product, async () => {
     const admin = await sync({
-      clerkUserId: 'seed_admin',
+      clerkUserId: SEED_ADMIN,
       email: `admin@${product}.example`,
       firstName: 'Demo',
       lastName: 'Admin',
