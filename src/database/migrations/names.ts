@@ -13,4 +13,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   'Migration20261129110000_assistant',
   'Migration20261130000000_operator_purge',
   'Migration20261130010000_faq_search_rollups',
+  'Migration20261130020000_change_counters',
 ];
