@@ -25,6 +25,43 @@ function bootstrapLogger(): { log(message: string): void; warn(message: string):
   };
 }
 
+// The heaviest packages, loaded one by one with a turn of the event loop between them: loading is
+// synchronous, and the database preparation (start-up, migrations check, runtime role: about twenty
+// round trips) only advances when the loop turns. Loaded all at once, it waited for the last module.
+const HEAVY_PACKAGES = [
+  '@nestjs/common',
+  '@nestjs/core',
+  'rxjs',
+  '@nestjs/platform-express',
+  '@mikro-orm/core',
+  '@mikro-orm/knex',
+  '@mikro-orm/postgresql',
+  '@mikro-orm/nestjs',
+  'class-validator',
+  'class-transformer',
+  '@nestjs/swagger',
+  '@nestjs/throttler',
+  '@nestjs/passport',
+  'passport-jwt',
+  'jose',
+  'nestjs-pino',
+  'prom-client',
+];
+
+const BOOT_TASKS_DELAY_MS = 500;
+
+async function loadInSteps(): Promise<void> {
+  for (const name of HEAVY_PACKAGES) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require(name);
+    } catch {
+      // Only a head start: the app's own imports report what is really missing.
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 async function bootstrap(): Promise<void> {
   const logger = bootstrapLogger();
   const config = loadConfig(process.env);
@@ -35,6 +72,7 @@ async function bootstrap(): Promise<void> {
   const serverProcess = new Promise<void>((resolve) => (serverProcessRuns = resolve));
   const preparing = prepareFromConfig(config, config.product, logger, () => serverProcessRuns());
   await Promise.race([serverProcess, preparing]);
+  await loadInSteps();
   config.warnings.forEach((warning) => logger.warn(warning));
   const [{ createApp }, { demoSeedPresent, seedProduct }, { SeedMarker }, { BootTasks }, { Lifecycle }, { GracefulShutdown }] = await Promise.all([
     import('./app.setup.js'),
@@ -67,7 +105,17 @@ async function bootstrap(): Promise<void> {
   logger.log(`serving product "${config.product}" on port ${(app.getHttpServer().address() as AddressInfo).port}`);
   // Features' catch-up work (e.g. FAQ vectors of another model) runs in the background. Tracked:
   // shutdown waits for it (within SHUTDOWN_TIMEOUT_MS) before closing the pool.
-  app.get(Lifecycle).track(app.get(BootTasks).startAll());
+  // They start a moment later: their first queries (hydrating every FAQ document) would otherwise hold
+  // up the first requests, a load balancer's readiness probe among them. Not at all once draining.
+  const lifecycle = app.get(Lifecycle);
+  const started = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, BOOT_TASKS_DELAY_MS);
+    lifecycle.onDrain(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  lifecycle.track(started.then(() => (lifecycle.draining ? undefined : app.get(BootTasks).startAll())));
   // The compile cache is written at exit too; written now, a process that is killed still leaves it.
   setTimeout(() => nodeModule.flushCompileCache?.(), 2_000).unref();
 }

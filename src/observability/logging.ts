@@ -1,6 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
 import pino, { type Logger as PinoLogger } from 'pino';
-import pretty from 'pino-pretty';
 import { requestIdOf } from '../common/request-id';
 import type { AppConfig } from '../config/app-config';
 import { currentTenantStore } from '../tenancy/tenant-context';
@@ -35,7 +34,7 @@ const REDACT = [
 export function createRootLogger(config: AppConfig, quiet: boolean): PinoLogger {
   const { log } = config.ops;
   const level = log.destination ? log.level : quiet ? 'silent' : log.level;
-  const destination = log.destination ?? (log.pretty ? pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l' }) : pino.destination({ sync: false }));
+  const destination = log.destination ?? (log.pretty ? prettyStream() : pino.destination({ sync: false }));
   return pino(
     {
       level,
@@ -49,6 +48,13 @@ export function createRootLogger(config: AppConfig, quiet: boolean): PinoLogger 
     },
     destination,
   );
+}
+
+// pino-pretty (~30 modules) is loaded only where logs are pretty (LOG_FORMAT).
+function prettyStream(): pino.DestinationStream {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pretty = require('pino-pretty') as typeof import('pino-pretty');
+  return pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l' });
 }
 
 // The route pattern (`/api/v1/properties/:id`), never the raw URL with ids or query text.

@@ -1,6 +1,6 @@
 import { type OnApplicationShutdown } from '@nestjs/common';
 import { type ThrottlerStorage } from '@nestjs/throttler';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { expectedCondition } from '../observability/expected-condition';
 import type { Metrics } from '../observability/metrics';
 import { MemoryThrottlerStorage } from './memory-throttler.storage';
@@ -42,7 +42,10 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     private readonly prefix: string,
     private readonly metrics: Metrics,
   ) {
-    this.redis = new Redis(url, {
+    // Loaded only when REDIS_URL is set (~35 modules a start without Redis does not need).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { default: RedisClient } = require('ioredis') as typeof import('ioredis');
+    this.redis = new RedisClient(url, {
       // Never queue behind a dead Redis: fail at once and serve from the fallback.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

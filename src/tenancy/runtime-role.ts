@@ -144,30 +144,34 @@ export async function provisionRuntimeRole(
     throw new Error(`role ${role} is bound to product "${bound.rows[0]?.product}", not "${product}"`);
   }
 
-  await owner.query(`grant connect on database ${owner.escapeIdentifier(database)} to ${ident}`);
-  await owner.query(`grant usage on schema public to ${ident}`);
-  await owner.query(`grant select on tenant_roles to ${ident}`);
-  // The registry and its sealed secrets: read-only, and RLS shows only this product's rows.
-  await owner.query(`grant select on products, product_secrets to ${ident}`);
-  await owner.query(`grant execute on function app_erase_user_audit(varchar) to ${ident}`);
+  // Sent as one multi-statement round trip (this runs on every start, ~45 statements).
+  const statements: string[] = [
+    `grant connect on database ${owner.escapeIdentifier(database)} to ${ident}`,
+    `grant usage on schema public to ${ident}`,
+    `grant select on tenant_roles to ${ident}`,
+    // The registry and its sealed secrets: read-only, and RLS shows only this product's rows.
+    `grant select on products, product_secrets to ${ident}`,
+    `grant execute on function app_erase_user_audit(varchar) to ${ident}`,
+  ];
   const counters: string[] = [];
   for (const { table, rls, forced, tracked } of await tenantTables(owner)) {
     if (!rls || !forced) {
       throw new Error(`table "${table}" has a product column but row-level security is not enabled and forced`);
     }
     const privileges = APPEND_ONLY.has(table) ? 'select, insert' : 'select, insert, update, delete';
-    await owner.query(`revoke all on ${owner.escapeIdentifier(table)} from ${ident}`);
-    await owner.query(`grant ${privileges} on ${owner.escapeIdentifier(table)} to ${ident}`);
+    statements.push(`revoke all on ${owner.escapeIdentifier(table)} from ${ident}`);
+    statements.push(`grant ${privileges} on ${owner.escapeIdentifier(table)} to ${ident}`);
     // A tenant table added after the change-counter migration gets its counter here, once.
     if (!tracked) {
-      await owner.query('select app_track_changes($1::regclass)', [owner.escapeIdentifier(table)]);
+      statements.push(`select app_track_changes(${owner.escapeLiteral(owner.escapeIdentifier(table))}::regclass)`);
     }
     counters.push(owner.escapeIdentifier(`${table}__changes`));
   }
   // Reading a counter tells how many write statements a table has seen, nothing of its rows.
   if (counters.length > 0) {
-    await owner.query(`grant select on sequence ${counters.join(', ')} to ${ident}`);
+    statements.push(`grant select on sequence ${counters.join(', ')} to ${ident}`);
   }
+  await owner.query(statements.join(';\n'));
 
   return { role, password };
 }
