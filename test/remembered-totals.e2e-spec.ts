@@ -31,6 +31,21 @@ describe('remembered list totals stay exact', () => {
      select gen_random_uuid(), '${product}', 'totals ' || g, '', 100, 'EUR', 1, 1, 'x', ${published}, '${createdBy}', now(), now()
      from generate_series(1, ${n}) g`;
 
+  // `statements` in one transaction on a connection of their own; `whileOpen` runs before it ends.
+  const inTransaction = async (statements: string[], end: 'commit' | 'rollback', whileOpen?: () => Promise<void>): Promise<void> => {
+    const writer = await connect();
+    try {
+      await writer.query('begin');
+      for (const statement of statements) {
+        await writer.query(statement);
+      }
+      await whileOpen?.();
+      await writer.query(end);
+    } finally {
+      await writer.end();
+    }
+  };
+
   // What the database says, as the test's superuser (it sees both products).
   const counted = async (product: string, publishedOnly: boolean): Promise<number> => {
     const client = await connect();
@@ -121,44 +136,20 @@ describe('remembered list totals stay exact', () => {
   });
 
   it('a write in a transaction still open is not counted, and is counted once it commits', async () => {
-    const writer = await connect();
-    try {
-      await writer.query('begin');
-      await writer.query(insertProperties('bestays', admin.id, 5));
-      // The counter has moved, the rows are not visible yet: the total read now must not be kept.
-      await expectExact();
-      await writer.query('commit');
-      await expectExact();
-    } finally {
-      await writer.end();
-    }
+    // The counter has moved, the rows are not visible yet: the total read meanwhile must not be kept.
+    await inTransaction([insertProperties('bestays', admin.id, 5)], 'commit', expectExact);
+    await expectExact();
   });
 
   it('a write that rolls back is never counted', async () => {
     const before = await publicTotal(replicas[0]);
-    const writer = await connect();
-    try {
-      await writer.query('begin');
-      await writer.query(insertProperties('bestays', admin.id, 4));
-      await expectExact();
-      await writer.query('rollback');
-    } finally {
-      await writer.end();
-    }
+    await inTransaction([insertProperties('bestays', admin.id, 4)], 'rollback', expectExact);
     await expectExact();
     expect(await publicTotal(replicas[0])).toBe(before);
   });
 
   it('a bulk load with session_replication_role = replica still moves the counter', async () => {
-    const writer = await connect();
-    try {
-      await writer.query('begin');
-      await writer.query('set local session_replication_role = replica');
-      await writer.query(insertProperties('bestays', admin.id, 6));
-      await writer.query('commit');
-    } finally {
-      await writer.end();
-    }
+    await inTransaction(['set local session_replication_role = replica', insertProperties('bestays', admin.id, 6)], 'commit');
     await expectExact();
   });
 
