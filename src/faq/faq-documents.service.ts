@@ -1,5 +1,6 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { inCreationOrder } from '../common/creation-order';
 import { orNotFound } from '../common/not-found';
 import { paginate } from '../common/pagination';
 import { type Page, type PageQuery } from '../common/pagination.dto';
@@ -67,6 +68,18 @@ export class FaqDocumentsService {
     await this.embeddings.refresh(document, true);
     await this.em.flush();
     return document;
+  }
+
+  /** Several documents in one flush (the seed's bulk path), in the order given, embedded in one call. */
+  async createMany(bodies: CreateFaqBody[]): Promise<FaqDocument[]> {
+    const documents: FaqDocument[] = [];
+    for (const body of bodies) {
+      documents.push(new FaqDocument({ ...body, category: await this.categories.get(body.categoryId) }));
+    }
+    this.em.persist(inCreationOrder(documents));
+    await this.embeddings.refreshNew(documents);
+    await this.em.flush();
+    return documents;
   }
 
   async update(id: string, body: UpdateFaqBody): Promise<FaqDocument> {

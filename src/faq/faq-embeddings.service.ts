@@ -50,6 +50,11 @@ export class FaqEmbeddingsService {
     await this.refreshMany([{ document, existing }]);
   }
 
+  /** New documents (not flushed yet), embedded in one call to the provider. */
+  async refreshNew(documents: FaqDocument[]): Promise<void> {
+    await this.refreshMany(documents.map((document) => ({ document, existing: null })));
+  }
+
   /** Embeds every document whose embedding is missing or stale; returns how many were embedded. */
   async refreshStale(): Promise<number> {
     const documents = await this.em.find(FaqDocument, {}, { orderBy: { createdAt: 'asc', id: 'asc' } });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/core';
+import { inCreationOrder } from '../common/creation-order';
 import { orNotFound } from '../common/not-found';
 import { paginate } from '../common/pagination';
 import { type Page, type PageQuery } from '../common/pagination.dto';
@@ -23,6 +24,13 @@ export class FaqSynonymsService {
     const group = this.em.create(FaqSynonymGroup, { terms: body.terms });
     await this.em.persist(group).flush();
     return group;
+  }
+
+  /** Several groups in one flush (the seed's bulk path), in the order given. */
+  async createMany(bodies: CreateSynonymGroupBody[]): Promise<FaqSynonymGroup[]> {
+    const groups = inCreationOrder(bodies.map((body) => this.em.create(FaqSynonymGroup, { terms: body.terms })));
+    await this.em.persist(groups).flush();
+    return groups;
   }
 
   async update(id: string, body: UpdateSynonymGroupBody): Promise<FaqSynonymGroup> {

@@ -29,22 +29,18 @@ async function seed(app: INestApplicationContext, set: FaqSeedSet): Promise<numb
     bySlug.set(seed.slug, (await categories.findBySlug(seed.slug)) ?? (await categories.create(seed)));
   }
   const existing = await documents.existingQuestions(set.documents.map((seed) => seed.question));
-  let created = 0;
-  for (const seed of set.documents) {
-    if (existing.has(seed.question)) {
-      continue;
-    }
-    const category = bySlug.get(seed.category);
-    if (!category) {
-      throw new Error(`FAQ seed: document "${seed.question}" names unknown category "${seed.category}"`);
-    }
-    // Demo documents are published unless the data says otherwise. Each in its own EntityManager
-    // context: in a shared one, every flush would compare all the documents (and vectors) created so far.
-    await RequestContext.create(app.get(MikroORM).em, () =>
-      documents.create({ categoryId: category.id, question: seed.question, answer: seed.answer, tags: seed.tags, status: seed.status ?? 'published' }),
-    );
-    created++;
-  }
+  const missing = set.documents
+    .filter((seed) => !existing.has(seed.question))
+    .map((seed) => {
+      const category = bySlug.get(seed.category);
+      if (!category) {
+        throw new Error(`FAQ seed: document "${seed.question}" names unknown category "${seed.category}"`);
+      }
+      // Demo documents are published unless the data says otherwise.
+      return { categoryId: category.id, question: seed.question, answer: seed.answer, tags: seed.tags, status: seed.status ?? 'published' };
+    });
+  // One flush for all of them (a hundred round trips fewer on a first start), in a clean EntityManager context.
+  const created = (await RequestContext.create(app.get(MikroORM).em, () => documents.createMany(missing))).length;
   // Documents seeded while an embeddings endpoint was down (or under another model) catch up in the
   // faq-embeddings boot task (the server runs it after listen, `npm run seed` after the seed).
   return created;

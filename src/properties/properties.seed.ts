@@ -10,12 +10,6 @@ import { PropertiesService } from './properties.service';
 export async function seedProperties(app: INestApplicationContext, listings: CreatePropertyBody[], owner: User): Promise<number> {
   const properties = app.get(PropertiesService);
   const existing = await properties.existingTitles(listings.map((listing) => listing.title));
-  let created = 0;
-  for (const listing of listings) {
-    if (!existing.has(listing.title)) {
-      await properties.create(listing, owner);
-      created++;
-    }
-  }
-  return created;
+  const missing = listings.filter((listing) => !existing.has(listing.title));
+  return (await properties.createMany(missing, owner)).length;
 }

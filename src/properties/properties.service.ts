@@ -1,5 +1,6 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import { EntityManager, type FilterQuery } from '@mikro-orm/core';
+import { inCreationOrder } from '../common/creation-order';
 import { orNotFound } from '../common/not-found';
 import { findRows } from '../common/lean-read';
 import { paginate, type SortOrder } from '../common/pagination';
@@ -79,6 +80,13 @@ export class PropertiesService {
     const property = new Property({ ...body, createdBy: creator });
     await this.em.persist(property).flush();
     return property;
+  }
+
+  /** Several listings in one flush (the seed's bulk path), in the order given. */
+  async createMany(bodies: CreatePropertyBody[], creator: User): Promise<Property[]> {
+    const properties = inCreationOrder(bodies.map((body) => new Property({ ...body, createdBy: creator })));
+    await this.em.persist(properties).flush();
+    return properties;
   }
 
   async update(id: string, body: UpdatePropertyBody, actor: User): Promise<Property> {
