@@ -1,3 +1,5 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import type { Migration } from '@mikro-orm/migrations';
 import { Client } from 'pg';
 import { assertRuntimeRole, provisionRuntimeRole, runtimeRoleName } from '../tenancy/runtime-role';
 import { MIGRATION_NAMES } from './migrations/names';
@@ -44,7 +46,7 @@ async function runMigrations(ownerUrl: string, log: Log, owner: Client): Promise
     entities: [],
     discovery: { warnWhenNoEntities: false },
     extensions: [Migrator],
-    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false },
+    migrations: { migrationsList: migrationsList.map(sentAsOneQuery), transactional: true, allOrNothing: true, snapshot: false },
     pool: { min: 0, max: 1 },
     debug: false,
     // The applied migrations are logged below, once, through our logger.
@@ -58,6 +60,28 @@ async function runMigrations(ownerUrl: string, log: Log, owner: Client): Promise
   } finally {
     await orm.close(true);
   }
+}
+
+/**
+ * The migration with its statements sent as one multi-statement query (the simple protocol runs them
+ * in order, in the migration's transaction) instead of a round trip each: a new database's ~230
+ * statements were a fifth of a first start. The migration files stay as they are.
+ */
+interface HasQueries {
+  getQueries(): ReturnType<Migration['getQueries']>;
+}
+
+function sentAsOneQuery(migration: MigrationObject): MigrationObject {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a mixin's base must take any[]
+  const Base = migration.class as unknown as new (...args: any[]) => HasQueries;
+  class OneQuery extends Base {
+    override getQueries(): ReturnType<Migration['getQueries']> {
+      const queries = super.getQueries();
+      // A query builder among them (none today) keeps the one-by-one path.
+      return queries.every((query) => typeof query === 'string') ? [queries.join(';\n')] : queries;
+    }
+  }
+  return { name: migration.name, class: OneQuery as unknown as MigrationObject['class'] };
 }
 
 /** Migrations only, under the same lock (the operator CLI needs the registry tables, not a runtime role). */
