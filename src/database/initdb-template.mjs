@@ -4,8 +4,9 @@
 // initdb is most of a first start. The first initdb of an install pays for one extra copy (to make the
 // template); every later new data directory (a test run's cluster, a teammate's `rm -rf .data`) gains.
 //
-// Kept in node_modules/.cache (it goes away with the install whose binaries made it). Never fails a
-// start: any problem falls back to plain initdb. EMBEDDED_PG_TEMPLATE=0 turns it off.
+// Kept in node_modules/.cache (it goes away with the install whose binaries made it), or under the
+// folder EMBEDDED_PG_TEMPLATE names; EMBEDDED_PG_TEMPLATE=0 turns it off. Never fails a start: any
+// problem falls back to plain initdb.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -21,8 +22,8 @@ const run = promisify(execFile);
  * `cp -a` is missing; EMBEDDED_PG_TEMPLATE=0; a layout without node_modules).
  * @param {{ user: string, password: string, authMethod: string, initdbFlags: string[] }} options
  */
-export function templateDirFor(options) {
-  if (process.platform === 'win32' || process.env.EMBEDDED_PG_TEMPLATE === '0') {
+export function templateDirFor(options, setting = process.env.EMBEDDED_PG_TEMPLATE) {
+  if (process.platform === 'win32' || setting === '0') {
     return null;
   }
   try {
@@ -42,7 +43,7 @@ export function templateDirFor(options) {
       .update(JSON.stringify([platformPackage, version, manifest, options.user, options.password, options.authMethod, options.initdbFlags]))
       .digest('hex')
       .slice(0, 16);
-    return path.join(nodeModules, '.cache', 'embedded-postgres-template', key);
+    return path.join(setting ? path.resolve(setting) : path.join(nodeModules, '.cache', 'embedded-postgres-template'), key);
   } catch {
     return null;
   }
@@ -71,7 +72,7 @@ export async function copyTemplate(templateDir, dataDir) {
  * template. Copied under a temporary name and renamed, so a reader never sees a partial template.
  */
 export async function saveTemplate(dataDir, templateDir) {
-  if (!templateDir || fs.existsSync(templateDir)) {
+  if (!templateDir || fs.existsSync(path.join(templateDir, 'PG_VERSION'))) {
     return;
   }
   const partial = `${templateDir}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -80,7 +81,7 @@ export async function saveTemplate(dataDir, templateDir) {
     await run('cp', ['-a', dataDir, partial]);
     fs.renameSync(partial, templateDir);
   } catch {
-    // Another process saved it first (rename onto a non-empty folder fails), or the disk said no:
+    // Another process saved it first (rename replaces an empty folder, never a full one), or the disk said no:
     // the next start runs initdb, nothing worse.
   } finally {
     fs.rmSync(partial, { recursive: true, force: true });
