@@ -43,7 +43,6 @@ const HEAVY_PACKAGES = [
   '@nestjs/throttler',
   '@nestjs/passport',
   'passport-jwt',
-  'jose',
   'nestjs-pino',
   'prom-client',
 ];
