@@ -38,9 +38,11 @@ export function templateDirFor(options, setting = process.env.EMBEDDED_PG_TEMPLA
     const manifest = path.join(packageRoot, 'package.json');
     const { version } = JSON.parse(fs.readFileSync(manifest, 'utf8'));
     const nodeModules = manifest.slice(0, manifest.lastIndexOf(`${path.sep}node_modules${path.sep}`) + '/node_modules'.length);
-    // Everything initdb's output depends on: the binaries (package, version, where they are) and our options.
+    // Everything initdb's output depends on: the binaries (package and version), our options, and the
+    // time zone it writes into postgresql.conf.
+    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     const key = createHash('sha256')
-      .update(JSON.stringify([platformPackage, version, manifest, options.user, options.password, options.authMethod, options.initdbFlags]))
+      .update(JSON.stringify([platformPackage, version, options.user, options.password, options.authMethod, options.initdbFlags, timeZone]))
       .digest('hex')
       .slice(0, 16);
     return path.join(setting ? path.resolve(setting) : path.join(nodeModules, '.cache', 'embedded-postgres-template'), key);
