@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SeedMarker, seedFingerprint } from './seed-marker';
@@ -35,10 +35,20 @@ describe('SeedMarker', () => {
     expect(new SeedMarker(dataDir, 'bestays').isCurrent()).toBe(false);
   });
 
+  it('is not current for a data folder made again with the same system identifier (a copy of the initdb template)', () => {
+    new SeedMarker(dataDir, 'bestays').record();
+    // Moved away, not deleted, until the new folder exists: the new one cannot get the old inode.
+    renameSync(dataDir, path.join(root, 'old'));
+    initdb(7_300_000_000_000_000_001n);
+    rmSync(path.join(root, 'old'), { recursive: true });
+    expect(new SeedMarker(dataDir, 'bestays').isCurrent()).toBe(false);
+  });
+
   it('is not current when the recorded seed is another version of the data', () => {
     new SeedMarker(dataDir, 'bestays').record();
     const file = path.join(root, 'postgres.seed-bestays.json');
-    writeFileSync(file, JSON.stringify({ cluster: '7300000000000000001', fingerprint: seedFingerprint('realestate') }));
+    const { cluster } = JSON.parse(readFileSync(file, 'utf8')) as { cluster: string };
+    writeFileSync(file, JSON.stringify({ cluster, fingerprint: seedFingerprint('realestate') }));
     expect(new SeedMarker(dataDir, 'bestays').isCurrent()).toBe(false);
     writeFileSync(file, 'not json');
     expect(new SeedMarker(dataDir, 'bestays').isCurrent()).toBe(false);

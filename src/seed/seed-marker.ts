@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SEED_DATA_DIR } from './seed-data';
 
@@ -10,8 +10,9 @@ const SEED_CODE_VERSION = 1;
 /**
  * Remembers, next to an embedded PostgreSQL data folder, that this product's demo seed (this version
  * of its data and code) was applied to that cluster, so later starts skip it (~0.3 s of a warm start).
- * The record names the cluster by its system identifier (pg_control): a data folder deleted and
- * initialised again is a new cluster, and gets the seed again.
+ * The record names the cluster by its system identifier (pg_control) and by the data folder itself
+ * (inode and birth time): a data folder deleted and made again is a new cluster, and gets the seed
+ * again, even when it is a copy of the same initdb template (copies share the system identifier).
  */
 export class SeedMarker {
   private readonly file: string;
@@ -46,15 +47,17 @@ export class SeedMarker {
     }
   }
 
-  // pg_control begins with the cluster's 64-bit system identifier, chosen by initdb.
+  // pg_control begins with the cluster's 64-bit system identifier, chosen by initdb; the folder's
+  // inode and birth time tell a new folder from the old one (an inode alone may be reused at once).
   private cluster(): string {
+    const folder = statSync(this.dataDir);
     const fd = openSync(path.join(this.dataDir, 'global', 'pg_control'), 'r');
     try {
       const head = Buffer.alloc(8);
       if (readSync(fd, head, 0, 8, 0) !== 8) {
         throw new Error('pg_control is too short');
       }
-      return head.readBigUInt64LE(0).toString();
+      return `${head.readBigUInt64LE(0).toString()}:${folder.ino}:${folder.birthtimeMs}`;
     } finally {
       closeSync(fd);
     }
