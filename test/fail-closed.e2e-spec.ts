@@ -179,6 +179,67 @@ describe('boot against a brand-new database', () => {
     await prepareDatabase(scratch.url, 'realestate', { log: (m) => again.push(m), warn: (m) => again.push(m) });
     expect(again.filter((line) => line.includes('applied migrations'))).toHaveLength(0);
   });
+
+  // app_current_product() is compiled from tenant_roles (Migration20261130030000_compiled_tenant_roles):
+  // the binding must follow the table at once, for open sessions and their prepared plans too.
+  it('the role binding follows tenant_roles at once: removed, restored, odd role names, prepared plans', async () => {
+    scratch = await createScratchDatabase('binding');
+    const quiet: Log = { log: () => undefined, warn: () => undefined };
+    const bestaysUrl = await prepareDatabase(scratch.url, 'bestays', quiet);
+    await prepareDatabase(scratch.url, 'realestate', quiet);
+    const role = runtimeRoleName(scratch.name, 'bestays');
+    const owner = new Client({ connectionString: scratch.url });
+    const runtime = new Client({ connectionString: bestaysUrl });
+    await owner.connect();
+    await runtime.connect();
+    try {
+      await owner.query(
+        `insert into users (id, product, clerk_user_id, role, created_at, updated_at)
+         values (gen_random_uuid(), 'bestays', 'user_b', 'user', now(), now()), (gen_random_uuid(), 'realestate', 'user_r', 'user', now(), now())`,
+      );
+      const visible = async (): Promise<unknown> =>
+        (await runtime.query({ name: 'visible', text: 'select app_current_product() as bound, array_agg(clerk_user_id) as users from users' })).rows[0];
+      const procs = async (): Promise<unknown> =>
+        (await owner.query(`select xmin::text, prosrc from pg_proc where proname in ('app_current_product', 'app_session_product') order by proname`)).rows;
+      expect(await visible()).toEqual({ bound: 'bestays', users: ['user_b'] });
+      // Inlined into the plan (evaluated once per statement), not called as a function per statement.
+      const plan = (await runtime.query('explain (verbose) select id from users')).rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/CASE \(CURRENT_USER\)::text WHEN/);
+      expect(plan).not.toMatch(/app_current_product/);
+
+      // A statement that changes nothing leaves the functions (and every cached plan) alone.
+      const before = await procs();
+      await owner.query(`update tenant_roles set product = product`);
+      expect(await procs()).toEqual(before);
+
+      // Unbound: the same session, through its prepared plan, sees nothing and can write nothing.
+      await owner.query('delete from tenant_roles where role_name = $1', [role]);
+      expect(await visible()).toEqual({ bound: null, users: null });
+      await expect(
+        runtime.query(`insert into users (id, product, clerk_user_id, role, created_at, updated_at) values (gen_random_uuid(), 'bestays', 'x', 'user', now(), now())`),
+      ).rejects.toThrow(/row-level security/);
+
+      // Role names are quoted into the compiled function as literals, never as SQL.
+      const odd = `o'neil"; select 'realestate' --`;
+      await owner.query(`insert into tenant_roles (role_name, product) values ($1, 'realestate')`, [odd]);
+      expect(await visible()).toEqual({ bound: null, users: null });
+
+      await owner.query(`insert into tenant_roles (role_name, product) values ($1, 'bestays')`, [role]);
+      expect(await visible()).toEqual({ bound: 'bestays', users: ['user_b'] });
+
+      // Rebound by hand to another product: the session follows the table, whatever it was before.
+      await owner.query(`update tenant_roles set product = 'realestate' where role_name = $1`, [role]);
+      expect(await visible()).toEqual({ bound: 'realestate', users: ['user_r'] });
+      await owner.query('truncate tenant_roles');
+      expect(await visible()).toEqual({ bound: null, users: null });
+
+      // Only the owner compiles; the runtime role cannot run it, nor replace what it makes.
+      await expect(runtime.query('select app_compile_tenant_roles()')).rejects.toThrow(/permission denied/);
+    } finally {
+      await runtime.end();
+      await owner.end();
+    }
+  });
 });
 
 describe('the process (node dist/main.js)', () => {

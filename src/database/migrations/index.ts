@@ -9,6 +9,7 @@ import { Migration20261129110000_assistant } from './Migration20261129110000_ass
 import { Migration20261130000000_operator_purge } from './Migration20261130000000_operator_purge';
 import { Migration20261130010000_faq_search_rollups } from './Migration20261130010000_faq_search_rollups';
 import { Migration20261130020000_change_counters } from './Migration20261130020000_change_counters';
+import { Migration20261130030000_compiled_tenant_roles } from './Migration20261130030000_compiled_tenant_roles';
 
 // Listed explicitly (not globbed from disk) so the same list runs from dist/ and under Jest.
 export const migrationsList: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261130000000_operator_purge', class: Migration20261130000000_operator_purge },
   { name: 'Migration20261130010000_faq_search_rollups', class: Migration20261130010000_faq_search_rollups },
   { name: 'Migration20261130020000_change_counters', class: Migration20261130020000_change_counters },
+  { name: 'Migration20261130030000_compiled_tenant_roles', class: Migration20261130030000_compiled_tenant_roles },
 ];

@@ -14,4 +14,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   'Migration20261130000000_operator_purge',
   'Migration20261130010000_faq_search_rollups',
   'Migration20261130020000_change_counters',
+  'Migration20261130030000_compiled_tenant_roles',
 ];
