@@ -16,6 +16,10 @@ const SIZES = (process.env.BENCH_SIZES ?? (QUICK ? '10000' : '10000,100000,10000
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 5));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+// Unmeasured load on each server and route before the rounds: every server is measured with its JIT warm.
+const WARMUP = Number(process.env.BENCH_WARMUP ?? (QUICK ? 0 : 2));
+// e.g. BENCH_ROUTES='by id,users/me': only the routes whose name contains one of these.
+const ROUTE_FILTER = process.env.BENCH_ROUTES?.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BASELINE = process.env.BENCH_BASELINE_DIR; // optional: another build of the app (e.g. main) as a 4th server
 const PRODUCTS = ['bestays', 'realestate'];
@@ -93,11 +97,21 @@ try {
         body: JSON.stringify({ title: 'Bench villa', priceMinor: 100, currency: 'EUR', bedrooms: 1, bathrooms: 1, address: 'x' }),
       },
     ];
+    const chosen = routes.filter((route) => !ROUTE_FILTER || ROUTE_FILTER.some((part) => route.name.toLowerCase().includes(part)));
+    const serversOf = (route) => names.filter((s) => !(route.skip ?? []).includes(s) && (!route.only || route.only.includes(s)));
+    if (WARMUP > 0) {
+      for (const route of chosen) {
+        for (const server of serversOf(route)) {
+          const { method, headers, body } = route;
+          await load({ url: `${servers[server].base}${route.path(server)}`, method, headers, body, seconds: WARMUP, connections: CONNECTIONS });
+        }
+      }
+    }
     const samples = new Map();
     for (let round = 0; round < ROUNDS; round++) {
-      for (const route of routes) {
+      for (const route of chosen) {
         // Interleaved: every server gets each route once per round, in a rotating order.
-        const order = names.filter((s) => !(route.skip ?? []).includes(s) && (!route.only || route.only.includes(s)));
+        const order = serversOf(route);
         const rotated = [...order.slice(round % order.length), ...order.slice(0, round % order.length)];
         for (const server of rotated) {
           const result = await load({

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { FaqAnalyticsQueue } from '../src/faq/faq-analytics.queue';
 import { seedFaq } from '../src/faq/faq.seed';
 import { RetentionService } from '../src/products/retention.service';
 import { createScratchDatabase, dropScratchDatabase, type ScratchDatabase } from './harness/db';
@@ -68,6 +69,8 @@ describe('data lifecycle: export, erasure, retention, purge, profiles', () => {
       for (const user of people[app.product]) {
         await activity(app, user);
       }
+      // Search events are written in batches (every 250 ms): all of them are in before any export.
+      await app.app.get(FaqAnalyticsQueue).flush();
     }
   });
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import passport from 'passport';
 import type { Request, Response } from 'express';
 import { type Role } from '../users/roles';
-import { User } from '../users/user.entity';
+import { type UserSnapshot } from '../users/user-snapshot';
 import { ClerkJwtStrategy } from './clerk-jwt.strategy';
 import { ROLES_KEY } from './auth.constants';
 import { isDatabaseUnavailable, RetryLaterException } from '../common/unavailable';
@@ -15,14 +15,14 @@ export class ClerkAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
-    const request = http.getRequest<Request & { user?: User }>();
+    const request = http.getRequest<Request & { user?: UserSnapshot }>();
     const response = http.getResponse<Response>();
     // Passport uses a strategy *instance* as is and sets its success/fail/error callbacks on it for the
     // request: shared across concurrent requests, a slow verification (first sign-in) would answer
     // another request's callback. Each request gets its own object inheriting from this app's strategy.
     const strategy = Object.create(this.strategy) as ClerkJwtStrategy;
     return new Promise((resolve, reject) => {
-      const middleware: unknown = passport.authenticate(strategy, { session: false }, (error: unknown, user: User | false, info: unknown) => {
+      const middleware: unknown = passport.authenticate(strategy, { session: false }, (error: unknown, user: UserSnapshot | false, info: unknown) => {
         if (error instanceof UnauthorizedException) {
           return reject(error);
         }
@@ -55,7 +55,7 @@ export class RolesGuard implements CanActivate {
     if (!roles || roles.length === 0) {
       return true;
     }
-    const user = context.switchToHttp().getRequest<Request & { user?: User }>().user;
+    const user = context.switchToHttp().getRequest<Request & { user?: UserSnapshot }>().user;
     if (!user || !roles.includes(user.role)) {
       throw new ForbiddenException(`Requires role: ${roles.join(' or ')}`);
     }

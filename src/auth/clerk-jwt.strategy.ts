@@ -7,7 +7,7 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import { type AppConfig } from '../config/app-config';
 import { InjectConfig } from '../config/config.module';
 import { TenantContext } from '../tenancy/tenant-context';
-import { User } from '../users/user.entity';
+import { type UserSnapshot } from '../users/user-snapshot';
 import { UsersService } from '../users/users.service';
 import { ClerkKeys } from './clerk-keys';
 
@@ -85,7 +85,7 @@ export class ClerkJwtStrategy extends PassportStrategy(Strategy, 'clerk') {
     super.authenticate(request, options);
   }
 
-  async validate(claims: ClerkClaims): Promise<User> {
+  async validate(claims: ClerkClaims): Promise<UserSnapshot> {
     const parties = this.config.clerk.authorizedParties;
     if (parties && (typeof claims.azp !== 'string' || !parties.includes(claims.azp))) {
       throw new UnauthorizedException('Token was issued for another party');

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
-import { Authenticated, CurrentUser } from '../auth/authenticated.decorator';
+import { Authenticated, CurrentUserSnapshot } from '../auth/authenticated.decorator';
 import { PageQuery } from '../common/pagination.dto';
-import { User } from './user.entity';
+import { type UserSnapshot } from './user-snapshot';
 import { toUserResponse, UpdateRoleBody, UserPage, UserResponse } from './users.dto';
 import { UsersService } from './users.service';
 
@@ -15,7 +15,7 @@ export class UsersController {
   @Get('me')
   @Authenticated()
   @ApiOkResponse({ type: UserResponse })
-  me(@CurrentUser() user: User): UserResponse {
+  me(@CurrentUserSnapshot() user: UserSnapshot): UserResponse {
     return toUserResponse(user);
   }
 

@@ -2,7 +2,7 @@ import { PageOf } from '../common/pagination.dto';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { type Role, ROLES } from './roles';
-import { User } from './user.entity';
+import { type UserSnapshot } from './user-snapshot';
 
 export class UserResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -22,7 +22,7 @@ export class UpdateRoleBody {
   role!: Role;
 }
 
-export function toUserResponse(user: User): UserResponse {
+export function toUserResponse(user: UserSnapshot): UserResponse {
   return {
     id: user.id,
     clerkUserId: user.clerkUserId,
