@@ -190,4 +190,53 @@ describe('graceful shutdown of the built server (node dist/main.js)', () => {
     );
     expect(Number(stored[0].count)).toBe(acknowledged.length);
   }, 120_000);
+
+  // stdout is written in batches (src/observability/logging.ts): a quiet server's lines still come
+  // out within the flush bound, and a stop writes whatever the buffer held.
+  it('access lines reach stdout within a second when traffic is low, and none is lost at exit', async () => {
+    const port = await freePort();
+    let stdout = '';
+    child = spawn(process.execPath, ['dist/main.js'], {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        NODE_ENV: 'production',
+        DATABASE_URL: process.env.TEST_DATABASE_URL ?? '',
+        PRODUCT: 'bestays',
+        PORT: String(port),
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout?.on('data', (chunk) => (stdout += String(chunk)));
+    const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
+    const bootDeadline = Date.now() + 60_000;
+    while ((await fetch(`http://127.0.0.1:${port}/api/health/live`).catch(() => undefined))?.status !== 200) {
+      if (Date.now() > bootDeadline || child.exitCode !== null) {
+        throw new Error(`server did not start: ${stdout}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const marked = (marker: string): number =>
+      stdout.split('\n').filter((line) => line.includes('"msg":"request completed"') && line.includes(marker)).length;
+
+    // One request, then nothing: its line is out within the bound (250 ms), well before a second.
+    const first = randomUUID();
+    expect((await fetch(`http://127.0.0.1:${port}/api/health/live`, { headers: { 'x-request-id': first } })).status).toBe(200);
+    const lineDeadline = Date.now() + 1_000;
+    while (marked(first) === 0 && Date.now() < lineDeadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(marked(first)).toBe(1);
+
+    // A burst smaller than the 4 KB batch, then SIGTERM at once: every line is written before exit.
+    const burst = Array.from({ length: 12 }, () => randomUUID());
+    for (const id of burst) {
+      expect((await fetch(`http://127.0.0.1:${port}/api/health/live`, { headers: { 'x-request-id': id } })).status).toBe(200);
+    }
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(burst.map((id) => marked(id))).toEqual(burst.map(() => 1));
+  }, 90_000);
 });
