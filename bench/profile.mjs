@@ -40,7 +40,7 @@ try {
   const headers = token ? { authorization: `Bearer ${token}` } : {};
   // Warm-up first (JIT, the pool growing to its size: connection start-ups are not the steady state).
   await load({ url: `${server.base}${target}`, seconds: 2, connections: 32, headers });
-  const result = await load({ url: `${server.base}${target}`, seconds, connections: 32, headers });
+  const result = await load({ url: `${server.base}${target}`, seconds, connections: Number(process.env.PROFILE_CONNECTIONS ?? 32), headers });
   const loadEnded = Date.now();
   await stop(server.child);
   const tail = (Date.now() - loadEnded) / 1000;

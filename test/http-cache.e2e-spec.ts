@@ -58,8 +58,14 @@ describe('HTTP caching', () => {
       expect(first.headers['cache-control']).toBe(PUBLIC_30);
       expect(first.headers.etag).toMatch(WEAK_ETAG);
       expect(first.headers['content-type']).toMatch(/^application\/json/);
+      expect(first.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(Number(first.headers['content-length'])).toBe(Buffer.byteLength(first.text));
       const again = await http.get(path).set('If-None-Match', first.headers.etag).expect(304);
       expect(again.text ?? '').toBe('');
+      expect([again.headers['content-type'], again.headers['content-length'], again.headers.etag]).toEqual([undefined, undefined, first.headers.etag]);
+      // HEAD: the same headers as GET, no body.
+      const head = await http.head(path).expect(200);
+      expect([head.headers.etag, head.headers['content-length'], head.text ?? '']).toEqual([first.headers.etag, first.headers['content-length'], '']);
       const stale = await http.get(path).set('If-None-Match', 'W/"something-else"').expect(200);
       expect(stale.body).toEqual(first.body);
     }

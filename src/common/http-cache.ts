@@ -62,7 +62,6 @@ export class PublicCacheMiddleware implements NestMiddleware {
       const text = JSON.stringify(body);
       response.setHeader('Cache-Control', `public, max-age=${this.maxAge}`);
       response.setHeader('ETag', `W/"${createHash('sha1').update(text).digest('base64url')}"`);
-      response.type('application/json');
       const { ifNoneMatch, ifModifiedSince } = conditional.get(request) ?? {};
       if (ifNoneMatch !== undefined) {
         request.headers['if-none-match'] = ifNoneMatch;
@@ -70,10 +69,21 @@ export class PublicCacheMiddleware implements NestMiddleware {
       if (ifModifiedSince !== undefined) {
         request.headers['if-modified-since'] = ifModifiedSince;
       }
-      if (!request.fresh) {
-        runHooks(request);
+      // What res.send does for this case (a 200 JSON string, no Transfer-Encoding), without its
+      // content-type parsing and second freshness check: a 304 carries no body or body headers.
+      if (request.fresh) {
+        response.status(304).end();
+        return response;
       }
-      return response.send(text);
+      runHooks(request);
+      response.setHeader('Content-Type', 'application/json; charset=utf-8');
+      response.setHeader('Content-Length', Buffer.byteLength(text));
+      if (request.method === 'HEAD') {
+        response.end();
+      } else {
+        response.end(text, 'utf8');
+      }
+      return response;
     };
     next();
   }
