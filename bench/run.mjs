@@ -79,7 +79,8 @@ try {
       log(`${product}: ${size} properties (${ms ? `generated in ${(ms / 1000).toFixed(1)} s` : 'already there'})`);
     }
     // Targets: a property from the middle, and the position 5,000 rows deep in the public order.
-    const [middle] = await query(db.url, `select id from properties where product = 'bestays' and published order by created_at desc, id desc offset $1 limit 1`, [Math.floor((size * 0.9) / 2)]);
+    const [{ published }] = await query(db.url, `select count(*)::int as published from properties where product = 'bestays' and published`);
+    const [middle] = await query(db.url, `select id from properties where product = 'bestays' and published order by created_at desc, id desc offset $1 limit 1`, [Math.floor(published / 2)]);
     const [deep] = await query(db.url, `select id, created_at from properties where product = 'bestays' and published order by created_at desc, id desc offset 4999 limit 1`);
     const appCursor = (await (await fetch(`${servers.app.base}/api/v1/properties?offset=4980&limit=20`)).json()).nextCursor;
     const handCursor = Buffer.from(JSON.stringify([deep.created_at.toISOString(), deep.id])).toString('base64url');
@@ -141,6 +142,8 @@ try {
         errors: list.reduce((n, s) => n + s.bad, 0),
       });
     }
+    // The POST route's rows go, so the next size holds exactly the generated properties.
+    await query(db.url, `delete from properties where title = 'Bench villa'`);
     log(`size ${size} done`);
   }
   const rss = Object.fromEntries(names.map((name) => [name, rssMb(servers[name].child.pid)?.toFixed(0)]));
