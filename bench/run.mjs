@@ -123,6 +123,11 @@ try {
             seconds: SECONDS,
             connections: CONNECTIONS,
           });
+          if (route.method === 'POST') {
+            // Its rows are the newest and unpublished: left in place, every later first page of the
+            // list would step over them (thousands after a few rounds). Removed after each sample.
+            await query(db.url, `delete from properties where title = 'Bench villa'`);
+          }
           const key = `${route.name}|${server}`;
           const list = samples.get(key) ?? [];
           list.push({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bad: result.errors + result.timeouts + result.non2xx });
@@ -142,8 +147,6 @@ try {
         errors: list.reduce((n, s) => n + s.bad, 0),
       });
     }
-    // The POST route's rows go, so the next size holds exactly the generated properties.
-    await query(db.url, `delete from properties where title = 'Bench villa'`);
     log(`size ${size} done`);
   }
   const rss = Object.fromEntries(names.map((name) => [name, rssMb(servers[name].child.pid)?.toFixed(0)]));
@@ -164,7 +167,9 @@ try {
   const date = new Date().toISOString().slice(0, 10);
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${date}${QUICK ? '-quick' : ''}.json`);
+  // BENCH_LABEL (e.g. `10k`) keeps a partial run from replacing the day's full one.
+  const label = process.env.BENCH_LABEL ? `-${process.env.BENCH_LABEL.replace(/[^\w.-]/g, '')}` : '';
+  const file = join(dir, `${date}${QUICK ? '-quick' : ''}${label}.json`);
   writeFileSync(
     file,
     JSON.stringify({ at: new Date().toISOString(), node: process.version, cpus: cpus().length, quick: QUICK, seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, boot, rssMb: rss, results, targets, plans }, null, 2),
