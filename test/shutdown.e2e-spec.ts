@@ -39,6 +39,24 @@ function send(agent: Agent, port: number, method: string, path: string, body?: s
   });
 }
 
+// The built server as production runs it, bestays on the test database; stdout (and stderr unless
+// inherited) piped for the test to read.
+function startBuilt(port: number, env: Record<string, string>, stderr: 'pipe' | 'inherit'): ChildProcess {
+  return spawn(process.execPath, ['dist/main.js'], {
+    cwd: repoRoot,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      NODE_ENV: 'production',
+      DATABASE_URL: process.env.TEST_DATABASE_URL ?? '',
+      PRODUCT: 'bestays',
+      PORT: String(port),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', stderr],
+  });
+}
+
 describe('graceful shutdown of the built server (node dist/main.js)', () => {
   let child: ChildProcess | undefined;
   afterEach(() => {
@@ -51,22 +69,16 @@ describe('graceful shutdown of the built server (node dist/main.js)', () => {
     const port = await freePort();
     const secret = `whsec_${randomBytes(24).toString('base64')}`;
     let output = '';
-    child = spawn(process.execPath, ['dist/main.js'], {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        NODE_ENV: 'production',
-        DATABASE_URL: process.env.TEST_DATABASE_URL ?? '',
-        PRODUCT: 'bestays',
-        PORT: String(port),
+    child = startBuilt(
+      port,
+      {
         CLERK_WEBHOOK_SECRET: secret,
         LOG_LEVEL: 'warn',
         SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
         ...Object.fromEntries(['SEARCH', 'PUBLIC', 'WEBHOOK'].map((name) => [`RATE_LIMIT_${name}`, '1000000'])),
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+      'pipe',
+    );
     child.stdout?.on('data', (chunk) => (output += String(chunk)));
     child.stderr?.on('data', (chunk) => (output += String(chunk)));
     const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
@@ -196,19 +208,7 @@ describe('graceful shutdown of the built server (node dist/main.js)', () => {
   it('access lines reach stdout within a second when traffic is low, and none is lost at exit', async () => {
     const port = await freePort();
     let stdout = '';
-    child = spawn(process.execPath, ['dist/main.js'], {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        NODE_ENV: 'production',
-        DATABASE_URL: process.env.TEST_DATABASE_URL ?? '',
-        PRODUCT: 'bestays',
-        PORT: String(port),
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    child = startBuilt(port, { LOG_LEVEL: 'info' }, 'inherit');
     child.stdout?.on('data', (chunk) => (stdout += String(chunk)));
     const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
     const bootDeadline = Date.now() + 60_000;
